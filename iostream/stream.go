@@ -1,0 +1,622 @@
+// Package iostream is a buffered, non-blocking stream over a socket fd,
+// driven by an ioloop.Loop (Tornado's IOStream). Reads and writes take
+// callbacks that run on the loop.
+//
+// A Stream owns no read buffer while idle: bytes are read into the loop's
+// shared buffer and handed to the reader from there; only bytes a reader
+// leaves unconsumed are copied to a pooled per-stream buffer. Output is
+// queued, flushed once at the end of the loop phase that produced it (so
+// all responses to one read leave in one writev), and bounded.
+//
+// All methods must be called on the loop goroutine.
+package iostream
+
+import (
+	"bytes"
+	"errors"
+	"regexp"
+	"sync"
+
+	"github.com/gotornado/tornado/internal/poll"
+	"github.com/gotornado/tornado/ioloop"
+)
+
+// Errors reported by streams.
+var (
+	ErrStreamClosed   = errors.New("iostream: stream closed")
+	ErrMaxBytes       = errors.New("iostream: read exceeded max bytes")
+	ErrBufferFull     = errors.New("iostream: buffer full")
+	ErrAlreadyReading = errors.New("iostream: already reading")
+)
+
+// Defaults for the limits on a Stream.
+const (
+	DefaultMaxBufferSize      = 64 << 20
+	DefaultMaxWriteBufferSize = 64 << 20
+	// writeHighWater is how much unsent output makes the stream stop
+	// reading until the peer drains it below writeLowWater.
+	writeHighWater = 1 << 20
+	writeLowWater  = 256 << 10
+)
+
+type readKind uint8
+
+const (
+	readNone readKind = iota
+	readUntil
+	readRegex
+	readBytes
+	readUntilClose
+	readFunc
+)
+
+type writeCB struct {
+	end int64 // the callback runs once this many bytes have been written in all
+	cb  func(error)
+}
+
+// Stream is a buffered non-blocking stream over a connected fd.
+type Stream struct {
+	// MaxBufferSize bounds the bytes held for an unfinished read.
+	MaxBufferSize int
+	// MaxWriteBufferSize bounds queued output: a Write past it fails with
+	// ErrBufferFull.
+	MaxWriteBufferSize int
+
+	loop *ioloop.Loop
+	fd   int
+
+	// read side
+	rbuf     []byte  // unconsumed bytes; nil when there are none
+	rbufp    *[]byte // rbuf's pooled storage, if pooled
+	kind     readKind
+	delim    []byte
+	re       *regexp.Regexp
+	maxBytes int
+	n        int
+	partial  bool
+	scanned  int // bytes of rbuf already searched for delim
+	cb       func([]byte, error)
+	fn       func([]byte) int
+	paused   bool
+	inRead   bool // inside process: callbacks may start the next read
+	resumeFn func()
+
+	// write side
+	out        [][]byte  // queued segments; out[0] is next
+	outp       []*[]byte // the pooled segment behind out[i], or nil
+	pending    int       // queued, unwritten bytes
+	queued     int64     // bytes ever queued
+	written    int64     // bytes ever written
+	wcbs       []writeCB
+	scheduled  bool
+	wantWrite  bool // the last write hit EAGAIN
+	writeBlock bool // reading stopped until output drains
+
+	interest ioloop.Events
+	closed   bool
+	err      error
+	closeCB  func()
+}
+
+// New wraps fd, a connected non-blocking socket, and registers it with l.
+// The Stream owns fd from then on. Must be called on l's goroutine (or
+// before l starts).
+func New(l *ioloop.Loop, fd int) (*Stream, error) {
+	s := &Stream{
+		loop:               l,
+		fd:                 fd,
+		MaxBufferSize:      DefaultMaxBufferSize,
+		MaxWriteBufferSize: DefaultMaxWriteBufferSize,
+	}
+	if err := l.AddHandler(fd, 0, s.handleEvents); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Loop returns the loop that owns the stream.
+func (s *Stream) Loop() *ioloop.Loop { return s.loop }
+
+// Fd returns the stream's fd.
+func (s *Stream) Fd() int { return s.fd }
+
+// Closed reports whether the stream is closed.
+func (s *Stream) Closed() bool { return s.closed }
+
+// Error returns the error that closed the stream, or nil.
+func (s *Stream) Error() error { return s.err }
+
+// Reading reports whether a read is pending.
+func (s *Stream) Reading() bool { return s.kind != readNone }
+
+// Writing reports whether output is waiting to be written.
+func (s *Stream) Writing() bool { return s.pending > 0 }
+
+// SetCloseCallback sets f to run once, on the loop, when the stream closes.
+func (s *Stream) SetCloseCallback(f func()) { s.closeCB = f }
+
+// ReadUntil calls cb with the bytes up to and including delim. If more than
+// maxBytes (0: MaxBufferSize) arrive without delim, cb gets ErrMaxBytes and
+// the stream closes. data is valid only until cb returns.
+func (s *Stream) ReadUntil(delim []byte, maxBytes int, cb func(data []byte, err error)) error {
+	if len(delim) == 0 {
+		return errors.New("iostream: empty delimiter")
+	}
+	return s.startRead(readUntil, cb, func() { s.delim, s.maxBytes = delim, maxBytes })
+}
+
+// ReadUntilRegex calls cb with the bytes up to and including the first
+// match of re; the limit is as for ReadUntil.
+func (s *Stream) ReadUntilRegex(re *regexp.Regexp, maxBytes int, cb func(data []byte, err error)) error {
+	return s.startRead(readRegex, cb, func() { s.re, s.maxBytes = re, maxBytes })
+}
+
+// ReadBytes calls cb with exactly n bytes, or, with partial, with as many as
+// are available (at least one, at most n) as soon as any arrive.
+func (s *Stream) ReadBytes(n int, partial bool, cb func(data []byte, err error)) error {
+	if n < 0 {
+		return errors.New("iostream: negative read size")
+	}
+	return s.startRead(readBytes, cb, func() { s.n, s.partial = n, partial })
+}
+
+// ReadUntilClose calls cb with everything read until the peer closes.
+func (s *Stream) ReadUntilClose(cb func(data []byte, err error)) error {
+	return s.startRead(readUntilClose, cb, nil)
+}
+
+// ReadFunc makes fn the stream's reader until ReadFunc(nil): each time bytes
+// arrive, fn gets all unconsumed bytes and returns how many it consumed; the
+// rest are kept and presented again with the next bytes. This is the entry
+// for protocol parsers. data is valid only until fn returns.
+func (s *Stream) ReadFunc(fn func(data []byte) (consumed int)) error {
+	if fn == nil {
+		if s.kind == readFunc {
+			s.kind, s.fn = readNone, nil
+			s.updateInterest()
+		}
+		return nil
+	}
+	if s.closed {
+		return ErrStreamClosed
+	}
+	if s.kind != readNone && s.kind != readFunc {
+		return ErrAlreadyReading
+	}
+	s.kind, s.fn = readFunc, fn
+	s.afterStart()
+	return nil
+}
+
+func (s *Stream) startRead(k readKind, cb func([]byte, error), set func()) error {
+	if s.closed {
+		return ErrStreamClosed
+	}
+	if s.kind != readNone {
+		return ErrAlreadyReading
+	}
+	s.kind, s.cb, s.scanned = k, cb, 0
+	if set != nil {
+		set()
+	}
+	s.afterStart()
+	return nil
+}
+
+// afterStart satisfies a new read from buffered bytes: inline when called
+// from a read callback (the processing loop picks it up), else on the next
+// loop phase, so callbacks never run inside the call that asked for them.
+func (s *Stream) afterStart() {
+	if len(s.rbuf) > 0 && !s.inRead && !s.paused {
+		s.scheduleResume()
+	}
+	s.updateInterest()
+}
+
+func (s *Stream) scheduleResume() {
+	if s.resumeFn == nil {
+		s.resumeFn = s.resume
+	}
+	s.loop.AddCallback(s.resumeFn)
+}
+
+func (s *Stream) resume() {
+	if s.closed || s.inRead || s.paused || len(s.rbuf) == 0 {
+		return
+	}
+	s.process(s.rbuf)
+	s.updateInterest()
+}
+
+// PauseReading stops delivering bytes to the reader until ResumeReading;
+// bytes already buffered are kept. While paused the stream still notices
+// the peer hanging up, and closes.
+func (s *Stream) PauseReading() {
+	s.paused = true
+	s.updateInterest()
+}
+
+// ResumeReading undoes PauseReading; buffered bytes are delivered in the
+// next loop phase.
+func (s *Stream) ResumeReading() {
+	if !s.paused {
+		return
+	}
+	s.paused = false
+	if len(s.rbuf) > 0 && !s.inRead {
+		s.scheduleResume()
+	}
+	s.updateInterest()
+}
+
+func (s *Stream) wantsRead() bool {
+	return s.kind != readNone && !s.paused && !s.writeBlock && !s.closed
+}
+
+func (s *Stream) updateInterest() {
+	if s.closed {
+		return
+	}
+	var ev ioloop.Events
+	if s.wantsRead() {
+		ev |= ioloop.Read
+	}
+	if s.wantWrite {
+		ev |= ioloop.Write
+	}
+	if ev != s.interest {
+		s.interest = ev
+		if err := s.loop.UpdateHandler(s.fd, ev); err != nil {
+			s.closeWith(err)
+		}
+	}
+}
+
+func (s *Stream) handleEvents(fd int, ev ioloop.Events) {
+	if ev&ioloop.Write != 0 || (ev&ioloop.Error != 0 && s.pending > 0) {
+		s.flushWrites()
+	}
+	if s.closed {
+		return
+	}
+	if ev&(ioloop.Read|ioloop.Error) != 0 {
+		if s.wantsRead() {
+			s.readOnce()
+		} else if ev&ioloop.Write == 0 || ev&ioloop.Error != 0 {
+			// Not reading, so read readiness is the peer's hang-up.
+			s.closeWith(nil)
+			return
+		}
+	}
+	s.updateInterest()
+}
+
+// readOnce reads what the socket has into the loop's buffer and feeds it
+// to the reader.
+func (s *Stream) readOnce() {
+	buf := s.loop.Buffer()
+	n, err := poll.Read(s.fd, buf)
+	if err != nil {
+		if poll.IsAgain(err) {
+			return
+		}
+		s.closeWith(err)
+		return
+	}
+	if n == 0 {
+		s.eof()
+		return
+	}
+	data := buf[:n]
+	if len(s.rbuf) > 0 {
+		if len(s.rbuf)+n > s.limit() {
+			s.fail(ErrBufferFull)
+			return
+		}
+		s.rbuf = append(s.rbuf, data...)
+		data = s.rbuf
+	}
+	s.process(data)
+}
+
+func (s *Stream) limit() int {
+	if s.MaxBufferSize > 0 {
+		return s.MaxBufferSize
+	}
+	return DefaultMaxBufferSize
+}
+
+// process feeds data (the loop buffer or s.rbuf) to readers until one needs
+// more, then keeps the rest in s.rbuf.
+func (s *Stream) process(data []byte) {
+	s.inRead = true
+	off := 0
+	for !s.closed && !s.paused && off < len(data) {
+		n, more := s.step(data[off:])
+		off += n
+		if !more {
+			break
+		}
+	}
+	s.inRead = false
+	if s.closed {
+		return
+	}
+	s.keep(data, off)
+}
+
+// step runs the pending reader on data; it returns the bytes consumed and
+// whether another reader may run on the rest.
+func (s *Stream) step(data []byte) (int, bool) {
+	switch s.kind {
+	case readFunc:
+		n := s.fn(data)
+		if n < 0 || n > len(data) {
+			n = len(data)
+		}
+		return n, n > 0
+	case readUntil:
+		start := max(s.scanned-len(s.delim)+1, 0)
+		if i := bytes.Index(data[start:], s.delim); i >= 0 {
+			return s.deliver(data[:start+i+len(s.delim)]), true
+		}
+		s.scanned = len(data)
+		return 0, s.checkMax(len(data))
+	case readRegex:
+		if loc := s.re.FindIndex(data); loc != nil {
+			return s.deliver(data[:loc[1]]), true
+		}
+		return 0, s.checkMax(len(data))
+	case readBytes:
+		if len(data) >= s.n {
+			return s.deliver(data[:s.n]), true
+		}
+		if s.partial && len(data) > 0 {
+			return s.deliver(data), true
+		}
+	}
+	return 0, false
+}
+
+func (s *Stream) checkMax(have int) bool {
+	max := s.maxBytes
+	if max <= 0 {
+		max = s.limit()
+	}
+	if have > max {
+		s.fail(ErrMaxBytes)
+	}
+	return false
+}
+
+// deliver ends the pending read with data.
+func (s *Stream) deliver(data []byte) int {
+	cb := s.cb
+	s.kind, s.cb, s.delim, s.re, s.scanned = readNone, nil, nil, nil, 0
+	cb(data, nil)
+	return len(data)
+}
+
+// keep stores data[off:] as the unconsumed bytes.
+func (s *Stream) keep(data []byte, off int) {
+	rest := len(data) - off
+	fromBuf := len(s.rbuf) > 0 && len(data) > 0 && &data[0] == &s.rbuf[0]
+	switch {
+	case rest == 0:
+		s.releaseRbuf()
+	case fromBuf:
+		if off > 0 {
+			s.scanned = max(s.scanned-off, 0)
+			s.rbuf = s.rbuf[:copy(s.rbuf, data[off:])]
+		}
+	default:
+		if rest <= smallBuf {
+			s.rbufp = bufPool.Get().(*[]byte)
+			s.rbuf = append((*s.rbufp)[:0], data[off:]...)
+		} else {
+			s.rbuf = bytes.Clone(data[off:])
+		}
+	}
+}
+
+// releaseRbuf drops the unconsumed bytes, returning pooled storage.
+func (s *Stream) releaseRbuf() {
+	if s.rbufp != nil {
+		bufPool.Put(s.rbufp)
+	}
+	s.rbuf, s.rbufp = nil, nil
+}
+
+// eof handles the peer closing its side.
+func (s *Stream) eof() {
+	if s.kind == readUntilClose {
+		cb := s.cb
+		data := s.rbuf
+		s.kind, s.cb = readNone, nil
+		cb(data, nil)
+	}
+	s.closeWith(nil)
+}
+
+func (s *Stream) fail(err error) {
+	if s.cb != nil {
+		cb := s.cb
+		s.kind, s.cb = readNone, nil
+		cb(nil, err)
+	}
+	s.closeWith(err)
+}
+
+// Write queues data (copied) to be sent; cb, if not nil, runs once all of it
+// has been handed to the kernel, or with the error that stopped it. Output
+// is flushed at the end of the current loop phase. A write that would put
+// more than MaxWriteBufferSize bytes in the queue fails with ErrBufferFull.
+func (s *Stream) Write(data []byte, cb func(error)) error {
+	if s.closed {
+		return ErrStreamClosed
+	}
+	limit := s.MaxWriteBufferSize
+	if limit <= 0 {
+		limit = DefaultMaxWriteBufferSize
+	}
+	if s.pending+len(data) > limit {
+		return ErrBufferFull
+	}
+	s.appendOut(data)
+	if s.pending > writeHighWater {
+		s.writeBlock = true // reading resumes once the peer drains it
+	}
+	if cb != nil {
+		s.wcbs = append(s.wcbs, writeCB{end: s.queued, cb: cb})
+	}
+	if !s.scheduled && !s.wantWrite {
+		s.scheduled = true
+		s.loop.ScheduleFlush(s)
+	}
+	return nil
+}
+
+const segSize = 16 << 10
+
+// appendOut copies data into the queue: small writes share pooled
+// segments; a large one gets a segment of its own.
+func (s *Stream) appendOut(data []byte) {
+	s.pending += len(data)
+	s.queued += int64(len(data))
+	if len(data) == 0 {
+		return
+	}
+	if n := len(s.out); n > 0 && s.outp[n-1] != nil {
+		if last := s.out[n-1]; len(last)+len(data) <= cap(last) {
+			s.out[n-1] = append(last, data...)
+			return
+		}
+	}
+	if len(data) <= segSize {
+		p := segPool.Get().(*[]byte)
+		s.out = append(s.out, append((*p)[:0], data...))
+		s.outp = append(s.outp, p)
+		return
+	}
+	s.out = append(s.out, bytes.Clone(data))
+	s.outp = append(s.outp, nil)
+}
+
+// FlushPending writes queued output. The loop calls it at the end of the
+// phase in which output was queued.
+func (s *Stream) FlushPending() {
+	s.scheduled = false
+	if !s.closed && !s.wantWrite {
+		s.flushWrites()
+		s.updateInterest()
+	}
+}
+
+func (s *Stream) flushWrites() {
+	for s.pending > 0 && !s.closed {
+		var n int
+		var err error
+		if len(s.out) == 1 {
+			n, err = poll.Write(s.fd, s.out[0])
+		} else {
+			n, err = s.loop.Writev(s.fd, s.out)
+		}
+		if err != nil {
+			if poll.IsAgain(err) {
+				s.wantWrite = true
+				break
+			}
+			s.closeWith(err)
+			return
+		}
+		s.consumeOut(n)
+	}
+	if s.pending == 0 {
+		s.wantWrite = false
+	}
+	s.writeBlock = s.pending > writeHighWater || (s.writeBlock && s.pending > writeLowWater)
+	s.runWriteCallbacks(nil)
+}
+
+func (s *Stream) consumeOut(n int) {
+	s.pending -= n
+	s.written += int64(n)
+	for n > 0 {
+		seg := s.out[0]
+		if n < len(seg) {
+			s.out[0] = seg[n:]
+			return
+		}
+		n -= len(seg)
+		s.dropSeg()
+	}
+}
+
+// dropSeg removes the first output segment, returning its storage to the
+// pool, and keeps the queue's small backing arrays for the next response.
+func (s *Stream) dropSeg() {
+	if p := s.outp[0]; p != nil {
+		segPool.Put(p)
+	}
+	copy(s.out, s.out[1:])
+	copy(s.outp, s.outp[1:])
+	n := len(s.out) - 1
+	s.out[n], s.outp[n] = nil, nil
+	s.out, s.outp = s.out[:n], s.outp[:n]
+	if n == 0 && cap(s.out) > 4 {
+		s.out, s.outp = nil, nil
+	}
+}
+
+// runWriteCallbacks runs the callbacks whose bytes are written (all of
+// them, with err, when err is not nil).
+func (s *Stream) runWriteCallbacks(err error) {
+	for len(s.wcbs) > 0 && (err != nil || s.wcbs[0].end <= s.written) {
+		cb := s.wcbs[0].cb
+		s.wcbs[0] = writeCB{}
+		s.wcbs = s.wcbs[1:]
+		cb(err)
+	}
+	if len(s.wcbs) == 0 {
+		s.wcbs = nil
+	}
+}
+
+// Close closes the stream: queued output is dropped, a pending read gets
+// ErrStreamClosed, and the close callback runs in the next loop phase.
+func (s *Stream) Close() { s.closeWith(nil) }
+
+func (s *Stream) closeWith(err error) {
+	if s.closed {
+		return
+	}
+	s.closed = true
+	s.err = err
+	s.loop.RemoveHandler(s.fd)
+	poll.Close(s.fd)
+	for len(s.out) > 0 {
+		s.dropSeg()
+	}
+	s.out, s.outp, s.pending = nil, nil, 0
+	s.releaseRbuf()
+	if s.cb != nil {
+		cb := s.cb
+		s.kind, s.cb = readNone, nil
+		cb(nil, ErrStreamClosed)
+	}
+	s.kind, s.fn = readNone, nil
+	s.runWriteCallbacks(ErrStreamClosed)
+	if s.closeCB != nil {
+		f := s.closeCB
+		s.closeCB = nil
+		s.loop.AddCallback(f)
+	}
+}
+
+const smallBuf = 4 << 10
+
+var (
+	bufPool = sync.Pool{New: func() any { b := make([]byte, 0, smallBuf); return &b }}
+	segPool = sync.Pool{New: func() any { b := make([]byte, 0, segSize); return &b }}
+)
