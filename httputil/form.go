@@ -1,0 +1,108 @@
+package httputil
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// ErrBadForm is matched (with errors.Is) by every error about a malformed
+// form body; the more specific errors below all match it too.
+var ErrBadForm = errors.New("httputil: malformed form body")
+
+// Specific form errors. Each matches ErrBadForm with errors.Is.
+var (
+	ErrNoBoundary          error = &formError{"httputil: multipart boundary not found"}
+	ErrTooManyParts        error = &formError{"httputil: too many multipart parts"}
+	ErrPartHeaderTooLarge  error = &formError{"httputil: multipart part header too large"}
+	ErrTooManyFields       error = &formError{"httputil: too many form fields"}
+	ErrUnsupportedEncoding error = &formError{"httputil: unsupported Content-Encoding for form body"}
+)
+
+// formError is the type of the form sentinels; every one of them is also ErrBadForm.
+type formError struct{ msg string }
+
+func (e *formError) Error() string { return e.msg }
+
+func (e *formError) Is(target error) bool { return target == ErrBadForm }
+
+// Default limits used when a FormLimits field is zero.
+const (
+	DefaultMaxParts          = 1000
+	DefaultMaxPartHeaderSize = 8 << 10
+	DefaultMaxFields         = 10000
+)
+
+// FormLimits bounds the work and memory spent parsing a form body. The zero
+// value uses the defaults; a negative field means no limit. A FormLimits is
+// read-only while parsing and safe for concurrent use.
+type FormLimits struct {
+	MaxParts          int // multipart parts; default DefaultMaxParts
+	MaxPartHeaderSize int // bytes of one part's header block; default DefaultMaxPartHeaderSize
+	MaxFields         int // application/x-www-form-urlencoded fields; default DefaultMaxFields
+}
+
+func limit(v, def int) int {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return 0 // no limit
+	}
+	return v
+}
+
+// ParseBodyArguments parses body by its Content-Type with the default
+// FormLimits; see FormLimits.ParseBodyArguments.
+func ParseBodyArguments(contentType string, body []byte, args url.Values, files map[string][]*File) error {
+	var l FormLimits
+	return l.ParseBodyArguments(contentType, body, args, files)
+}
+
+// ParseBodyArguments adds the fields of an application/x-www-form-urlencoded
+// or multipart/form-data body to args, and the uploaded files to files
+// (Tornado's parse_body_arguments). Another Content-Type adds nothing and is
+// not an error. On error args and files may hold the fields parsed before it.
+func (l *FormLimits) ParseBodyArguments(contentType string, body []byte, args url.Values, files map[string][]*File) error {
+	mediaType, params, _ := strings.Cut(contentType, ";")
+	switch mediaType = strings.TrimSpace(mediaType); {
+	case equalFold(mediaType, "application/x-www-form-urlencoded"):
+		// body is converted once; values are substrings of it.
+		return parseQuery(args, string(body), limit(l.MaxFields, DefaultMaxFields))
+	case equalFold(mediaType, "multipart/form-data"):
+		boundary, ok := boundaryParam(params)
+		if !ok {
+			return ErrNoBoundary
+		}
+		return l.ParseMultipartFormData(boundary, body, args, files)
+	}
+	return nil
+}
+
+// isFormContentType reports whether ParseBodyArguments would parse a body of
+// the given Content-Type.
+func isFormContentType(ct string) bool {
+	mt, _, _ := strings.Cut(ct, ";")
+	mt = strings.TrimSpace(mt)
+	return equalFold(mt, "application/x-www-form-urlencoded") || equalFold(mt, "multipart/form-data")
+}
+
+// boundaryParam finds the boundary parameter among the ';'-separated params of
+// a Content-Type, as Tornado does (the quotes, if any, are removed later).
+func boundaryParam(params string) (string, bool) {
+	for params != "" {
+		var p string
+		p, params, _ = strings.Cut(params, ";")
+		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if equalFold(strings.TrimSpace(k), "boundary") && v != "" {
+			return strings.TrimSpace(v), true
+		}
+	}
+	return "", false
+}
+
+// wrapForm returns an error matching ErrBadForm with a detail message.
+func wrapForm(format string, a ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrBadForm}, a...)...)
+}

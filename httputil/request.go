@@ -1,0 +1,177 @@
+package httputil
+
+import (
+	"fmt"
+	"net/url"
+	"time"
+)
+
+// ServerRequest is one HTTP request as the server saw it (Tornado's
+// HTTPServerRequest). It is owned by the connection's goroutine and is not
+// safe for concurrent use; the lazily parsed accessors cache their results.
+type ServerRequest struct {
+	Method  string
+	URI     string // the request-target as sent
+	Path    string // URI before '?', still escaped
+	Query   string // URI after '?', without the '?'
+	Version string // "HTTP/1.1" or "HTTP/1.0"
+
+	Header Header
+	Body   []byte // the whole body, once it has arrived
+
+	RemoteIP string // peer IP, or X-Real-Ip/X-Forwarded-For when the server trusts them
+	Protocol string // "http" or "https"
+	Host     string // Host header, or "127.0.0.1" when absent
+	HostName string // Host without the port (IPv6 brackets stripped)
+
+	// Connection is the response side; nil in unit tests that do not need it.
+	Connection Connection
+
+	StartTime time.Time
+
+	finishTime time.Time
+
+	queryArgs   url.Values
+	bodyArgs    url.Values
+	args        url.Values
+	files       map[string][]*File
+	cookies     map[string]string
+	bodyErr     error
+	parsedQuery bool
+	parsedBody  bool
+	parsedArgs  bool
+	parsedCook  bool
+}
+
+// File is one uploaded file from a multipart/form-data body.
+type File struct {
+	Filename    string
+	ContentType string
+	Body        []byte
+}
+
+// QueryArguments returns the arguments of the query string, parsed once and
+// cached. Parsing is lenient like Tornado's parse_qs_bytes with
+// keep_blank_values: blank values are kept and malformed escapes are left as
+// they are.
+func (r *ServerRequest) QueryArguments() url.Values {
+	if !r.parsedQuery {
+		r.parsedQuery = true
+		r.queryArgs = make(url.Values)
+		parseQuery(r.queryArgs, r.Query, 0)
+	}
+	return r.queryArgs
+}
+
+// BodyArguments returns the arguments of an application/x-www-form-urlencoded
+// or multipart/form-data body, chosen by the Content-Type header, parsed once
+// and cached. It must be called after the whole body has arrived. A malformed
+// body yields no arguments; ParseBody reports why.
+func (r *ServerRequest) BodyArguments() url.Values {
+	r.parseBody()
+	return r.bodyArgs
+}
+
+// Files returns the files uploaded in a multipart/form-data body, by field
+// name. Their bodies alias r.Body.
+func (r *ServerRequest) Files() map[string][]*File {
+	r.parseBody()
+	return r.files
+}
+
+// ParseBody parses the body arguments and files, if not done yet, and returns
+// the error found in a malformed body (wrapping ErrBadForm), or nil.
+func (r *ServerRequest) ParseBody() error {
+	r.parseBody()
+	return r.bodyErr
+}
+
+func (r *ServerRequest) parseBody() {
+	if r.parsedBody {
+		return
+	}
+	r.parsedBody = true
+	r.bodyArgs, r.files = make(url.Values), make(map[string][]*File)
+	ct := r.Header.Get("Content-Type")
+	if ce := r.Header.Get("Content-Encoding"); ce != "" && !equalFold(ce, "identity") {
+		if isFormContentType(ct) {
+			r.bodyErr = fmt.Errorf("%w: %q", ErrUnsupportedEncoding, ce)
+		}
+		return
+	}
+	if err := ParseBodyArguments(ct, r.Body, r.bodyArgs, r.files); err != nil {
+		r.bodyErr = err
+		clear(r.bodyArgs) // like Tornado: a malformed body contributes nothing
+		clear(r.files)
+	}
+}
+
+// Arguments returns the query arguments followed by the body arguments,
+// merged per name, cached after the first call. It must be called after the
+// whole body has arrived.
+func (r *ServerRequest) Arguments() url.Values {
+	if !r.parsedArgs {
+		r.parsedArgs = true
+		q, b := r.QueryArguments(), r.BodyArguments()
+		r.args = make(url.Values, len(q)+len(b))
+		for k, vs := range q {
+			r.args[k] = append([]string(nil), vs...)
+		}
+		for k, vs := range b {
+			r.args[k] = append(r.args[k], vs...)
+		}
+	}
+	return r.args
+}
+
+// Cookies returns the cookies sent in the Cookie headers, parsed once and
+// cached. Parsing follows Tornado: ParseCookies for each header, then names
+// that Python's http.cookies would refuse (empty, non-token, or a reserved
+// attribute name such as "path") are dropped.
+func (r *ServerRequest) Cookies() map[string]string {
+	if !r.parsedCook {
+		r.parsedCook = true
+		r.cookies = make(map[string]string)
+		for i := range r.Header.fields {
+			f := &r.Header.fields[i]
+			if !equalFold(f.name, "Cookie") {
+				continue
+			}
+			parseCookies(f.value, func(k, v string) {
+				if legalCookieKey(k) {
+					r.cookies[k] = v
+				}
+			})
+		}
+	}
+	return r.cookies
+}
+
+// FullURL returns the reconstructed URL: Protocol + "://" + Host + URI.
+func (r *ServerRequest) FullURL() string {
+	return r.Protocol + "://" + r.Host + r.URI
+}
+
+// RequestTime returns the time from StartTime until MarkFinished's time, or
+// until now if the request has not finished.
+func (r *ServerRequest) RequestTime() time.Duration {
+	if r.finishTime.IsZero() {
+		return time.Since(r.StartTime)
+	}
+	return r.finishTime.Sub(r.StartTime)
+}
+
+// MarkFinished records t as the time the response finished.
+func (r *ServerRequest) MarkFinished(t time.Time) {
+	r.finishTime = t
+}
+
+// Reset clears r for reuse by the next request on the connection, keeping the
+// Header's storage. It does not allocate. Maps returned earlier by the
+// accessors are dropped, not reused, so a handler that kept one is not
+// affected.
+func (r *ServerRequest) Reset() {
+	h := r.Header
+	h.Reset()
+	*r = ServerRequest{Header: h}
+}
