@@ -620,3 +620,13 @@ var (
 	bufPool = sync.Pool{New: func() any { b := make([]byte, 0, smallBuf); return &b }}
 	segPool = sync.Pool{New: func() any { b := make([]byte, 0, segSize); return &b }}
 )
+
+// ShutdownWrite half-closes the stream's sending side once queued output
+// is written (call it from a write callback to be sure it is); reading
+// goes on until the peer closes.
+func (s *Stream) ShutdownWrite() error {
+	if s.closed {
+		return ErrStreamClosed
+	}
+	return poll.ShutdownWrite(s.fd)
+}
