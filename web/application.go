@@ -1,0 +1,203 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gotornado/tornado/httputil"
+)
+
+// defaultMaxBodySize is Tornado's default max_body_size.
+const defaultMaxBodySize = 100 << 20
+
+// Settings configures an Application (Tornado's application settings). The
+// zero value is ready to use.
+type Settings struct {
+	// Debug turns on development conveniences; for now it implies ServeTraceback.
+	Debug bool
+
+	// ServeTraceback puts the error, and the stack of a panic, in the body of
+	// error responses instead of the plain error page.
+	ServeTraceback bool
+
+	// DefaultHost is tried when no host table added with AddHandlers matches
+	// the request's host, the rules given to NewApplication do not match
+	// either, and the request has no X-Real-Ip header (it did not come
+	// through a proxy): then the tables whose host pattern matches
+	// DefaultHost are searched.
+	DefaultHost string
+
+	// DefaultHandler serves requests that no rule matches (Tornado's
+	// default_handler_class and default_handler_args); its Pattern and Name
+	// are ignored. The zero Rule answers 404 with ErrorHandler.
+	DefaultHandler Rule
+
+	// MaxBodySize bounds the request body the Application accumulates;
+	// 0 means 100 MiB.
+	MaxBodySize int64
+
+	// Logger receives the access log and the errors; nil means slog.Default().
+	Logger *slog.Logger
+
+	// LogFunction, if set, replaces the access log line written when each
+	// request finishes (Tornado's log_function).
+	LogFunction func(h *RequestHandler)
+}
+
+// Application is a collection of rules that make up a web application
+// (Tornado's tornado.web.Application). It serves requests in two ways: as an
+// httputil.ServerConnectionDelegate for httpserver, on a loop, and as a
+// net/http Handler (see ServeHTTP).
+//
+// NewApplication and AddHandlers must be called before the Application
+// serves its first request; after that it is safe for concurrent use.
+type Application struct {
+	settings     Settings
+	hosts        []*hostRules // from AddHandlers, in order; ".*$" tables kept last
+	wildcard     *hostRules   // the rules given to NewApplication, for every host
+	defaultHosts []*hostRules // the AddHandlers tables whose pattern matches DefaultHost
+	notFound     *urlSpec     // Settings.DefaultHandler, or a 404 ErrorHandler
+}
+
+var (
+	_ httputil.ServerConnectionDelegate = (*Application)(nil)
+	_ http.Handler                      = (*Application)(nil)
+)
+
+// NewApplication returns an Application serving rules for any host. It
+// panics on a bad rule pattern.
+func NewApplication(rules []Rule, settings Settings) *Application {
+	a := &Application{settings: settings}
+	a.wildcard = newHostRules(".*$", nil)
+	a.warnReplaced(a.wildcard.add(rules))
+	def := settings.DefaultHandler
+	if def.New == nil {
+		def = Rule{New: func() Handler { return new(ErrorHandler) }, Args: Args{"status_code": 404}}
+	}
+	def.Pattern, def.Name = ".*", ""
+	a.notFound = compileRule(def)
+	return a
+}
+
+// AddHandlers adds rules served for the hosts matching hostPattern, a
+// regular expression matched against the whole host name (without port).
+// Host tables are tried in the order they were added, before the rules
+// given to NewApplication, except that a ".*$" table stays after the
+// others. Every matching table is searched until a rule matches the path.
+// It panics on a bad pattern. It must not be called while the Application
+// serves requests.
+func (a *Application) AddHandlers(hostPattern string, rules []Rule) {
+	h := newHostRules(hostPattern, nil)
+	a.warnReplaced(h.add(rules))
+	i := len(a.hosts)
+	if h.re != nil {
+		for i > 0 && a.hosts[i-1].re == nil {
+			i--
+		}
+	}
+	a.hosts = slices.Insert(a.hosts, i, h)
+	if a.settings.DefaultHost != "" && h.matchHost(a.settings.DefaultHost) {
+		a.defaultHosts = append(a.defaultHosts, h)
+	}
+}
+
+func (a *Application) warnReplaced(names []string) {
+	for _, n := range names {
+		a.logger().Warn(fmt.Sprintf("Multiple handlers named %s; replacing previous value", n))
+	}
+}
+
+// Settings returns the Application's settings. They must not be modified.
+func (a *Application) Settings() *Settings { return &a.settings }
+
+// ReverseURL returns the path of the rule named name, with args (converted
+// with fmt.Sprint if they are not strings, then percent-encoded) in place of
+// its groups (Tornado's reverse_url). It fails with ErrUnknownName, with
+// ErrNotReversible, or when the number of args differs from the number of
+// groups.
+func (a *Application) ReverseURL(name string, args ...any) (string, error) {
+	for _, h := range a.hosts {
+		if s, ok := h.names[name]; ok {
+			return s.reverse(args)
+		}
+	}
+	if s, ok := a.wildcard.names[name]; ok {
+		return s.reverse(args)
+	}
+	return "", fmt.Errorf("%w: %q", ErrUnknownName, name)
+}
+
+// route finds the rule for req (Tornado's find_handler), filling m; with no
+// match, m names the default handler.
+func (a *Application) route(req *httputil.ServerRequest, m *routeMatch) {
+	host := strings.ToLower(req.HostName) // returns HostName itself when already lower case
+	for _, h := range a.hosts {
+		if h.matchHost(host) && h.find(req.Path, m) {
+			return
+		}
+	}
+	if a.wildcard.find(req.Path, m) {
+		return
+	}
+	if len(a.defaultHosts) > 0 && !req.Header.Has("X-Real-Ip") {
+		for _, h := range a.defaultHosts {
+			if h.find(req.Path, m) {
+				return
+			}
+		}
+	}
+	*m = routeMatch{spec: a.notFound}
+}
+
+func (a *Application) logger() *slog.Logger {
+	if a.settings.Logger != nil {
+		return a.settings.Logger
+	}
+	return slog.Default()
+}
+
+func (a *Application) serveTraceback() bool {
+	return a.settings.ServeTraceback || a.settings.Debug
+}
+
+func (a *Application) maxBodySize() int64 {
+	if a.settings.MaxBodySize > 0 {
+		return a.settings.MaxBodySize
+	}
+	return defaultMaxBodySize
+}
+
+// logRequest writes the access log line for a finished request, in
+// Tornado's form "200 GET /index (127.0.0.1) 0.52ms": Info below 400, Warn
+// below 500, Error from 500.
+func (a *Application) logRequest(h *RequestHandler) {
+	if a.settings.LogFunction != nil {
+		a.settings.LogFunction(h)
+		return
+	}
+	level := slog.LevelInfo
+	switch {
+	case h.status >= 500:
+		level = slog.LevelError
+	case h.status >= 400:
+		level = slog.LevelWarn
+	}
+	l := a.logger()
+	ctx := context.Background()
+	if !l.Enabled(ctx, level) {
+		return
+	}
+	b := make([]byte, 0, 64+len(h.req.URI))
+	b = strconv.AppendInt(b, int64(h.status), 10)
+	b = append(b, ' ')
+	b = h.appendSummary(b)
+	b = append(b, ' ')
+	b = strconv.AppendFloat(b, float64(h.req.RequestTime().Nanoseconds())/1e6, 'f', 2, 64)
+	b = append(b, "ms"...)
+	l.Log(ctx, level, string(b))
+}

@@ -1,0 +1,73 @@
+package web
+
+import (
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/gotornado/tornado/httputil"
+)
+
+// benchConn is a Connection that counts bytes and keeps nothing.
+type benchConn struct {
+	code     int
+	n        int
+	finished bool
+}
+
+func (c *benchConn) WriteHeaders(code int, _ string, h *httputil.Header, chunk []byte, cb func(error)) error {
+	c.code, c.n = code, h.Len()+len(chunk)
+	return nil
+}
+func (c *benchConn) Write(chunk []byte, cb func(error)) error { c.n += len(chunk); return nil }
+func (c *benchConn) Finish() error                            { c.finished = true; return nil }
+func (c *benchConn) SetCloseCallback(func())                  {}
+func (c *benchConn) AddCallback(f func())                     { f() }
+
+type plainHandler struct{ RequestHandler }
+
+func (h *plainHandler) Get() error { return h.Write("Hello, world") }
+
+type jsonHandler struct{ RequestHandler }
+
+type message struct {
+	Message string `json:"message"`
+}
+
+func (h *jsonHandler) Get() error { return h.Write(message{"Hello, world"}) }
+
+// benchServe serves GET uri through app on a reused request and Connection.
+func benchServe(b *testing.B, app *Application, uri string) {
+	b.Helper()
+	req := new(httputil.ServerRequest)
+	conn := new(benchConn)
+	b.ReportAllocs()
+	for b.Loop() {
+		req.Reset()
+		req.Method, req.URI, req.Path, req.Version = "GET", uri, uri, "HTTP/1.1"
+		req.RemoteIP, req.Host, req.HostName, req.Protocol = "127.0.0.1", "localhost", "localhost", "http"
+		req.StartTime = time.Time{}
+		req.Header.Add("Host", "localhost")
+		*conn = benchConn{}
+		d := app.StartRequest(conn)
+		d.HeadersReceived(req)
+		d.Finish()
+		if conn.code != 200 || !conn.finished {
+			b.Fatalf("GET %s = %d, finished %v", uri, conn.code, conn.finished)
+		}
+	}
+}
+
+func benchApp() *Application {
+	return NewApplication([]Rule{
+		R[plainHandler](`/plaintext`),
+		R[jsonHandler](`/json`),
+		R[echoHandler](`/user/([0-9]+)`),
+	}, Settings{Logger: slog.New(slog.DiscardHandler)})
+}
+
+func BenchmarkPlaintext(b *testing.B) { benchServe(b, benchApp(), "/plaintext") }
+
+func BenchmarkJSON(b *testing.B) { benchServe(b, benchApp(), "/json") }
+
+func BenchmarkRegexpRoute(b *testing.B) { benchServe(b, benchApp(), "/user/42") }

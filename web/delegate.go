@@ -1,0 +1,93 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/gotornado/tornado/httputil"
+)
+
+// ErrBodyTooLarge is returned by the MessageDelegate's DataReceived when the
+// request body exceeds Settings.MaxBodySize.
+var ErrBodyTooLarge = errors.New("web: request body too large")
+
+// StartRequest returns the MessageDelegate that serves one request on conn:
+// it routes the request when its head arrives, accumulates the body, and
+// runs the handler when the request is complete. It implements
+// httputil.ServerConnectionDelegate; it is called on conn's goroutine.
+func (a *Application) StartRequest(conn httputil.Connection) httputil.MessageDelegate {
+	return &requestDelegate{app: a, conn: conn}
+}
+
+// requestDelegate is Tornado's _HandlerDelegate.
+type requestDelegate struct {
+	app  *Application
+	conn httputil.Connection
+	req  *httputil.ServerRequest
+	m    routeMatch
+	body []byte
+	h    *RequestHandler
+}
+
+func (d *requestDelegate) HeadersReceived(req *httputil.ServerRequest) error {
+	d.req = req
+	if req.Connection == nil {
+		req.Connection = d.conn
+	}
+	d.app.route(req, &d.m)
+	return nil
+}
+
+func (d *requestDelegate) DataReceived(chunk []byte) error {
+	if int64(len(d.body))+int64(len(chunk)) > d.app.maxBodySize() {
+		d.body = nil
+		return ErrBodyTooLarge
+	}
+	d.body = append(d.body, chunk...)
+	return nil
+}
+
+func (d *requestDelegate) Finish() {
+	if d.body != nil {
+		d.req.Body = d.body
+	}
+	self, h, err := d.newHandler()
+	d.h = h
+	h.reset(d.app, d.req, d.conn, self, &d.m)
+	d.conn.SetCloseCallback(h.connectionClosed)
+	if err != nil {
+		h.handleError(err)
+		return
+	}
+	h.execute()
+}
+
+// newHandler calls the rule's New; a failure yields a bare RequestHandler
+// and the error to answer with.
+func (d *requestDelegate) newHandler() (self Handler, h *RequestHandler, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("web: New for %q panicked: %v", d.m.spec.rule.Pattern, v)
+		}
+		if h == nil {
+			if err == nil {
+				err = fmt.Errorf("web: New for %q returned no handler; embed web.RequestHandler by value", d.m.spec.rule.Pattern)
+			}
+			h = new(RequestHandler)
+			self = h
+		}
+	}()
+	self = d.m.spec.rule.New()
+	if self != nil {
+		h = self.requestHandler()
+	}
+	return self, h, nil
+}
+
+func (d *requestDelegate) OnConnectionClose() {
+	if d.h != nil {
+		d.h.connectionClosed()
+		return
+	}
+	d.body = nil
+}

@@ -1,0 +1,250 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gotornado/tornado/httputil"
+)
+
+// serve starts app on 127.0.0.1 under net/http and returns its base URL and
+// a client; both are closed when the test ends.
+func serve(t testing.TB, app *Application) (string, *http.Client) {
+	t.Helper()
+	srv := httptest.NewServer(app)
+	client := &http.Client{
+		Transport:     &http.Transport{},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	t.Cleanup(func() {
+		client.CloseIdleConnections()
+		srv.Close()
+	})
+	return srv.URL, client
+}
+
+// fetch sends one request and returns the response with its body read.
+func fetch(t testing.TB, c *http.Client, method, url string, body string, header ...string) (*http.Response, string) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		if header[i] == "Host" {
+			req.Host = header[i+1]
+			continue
+		}
+		req.Header.Add(header[i], header[i+1])
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: reading body: %v", method, url, err)
+	}
+	return resp, string(b)
+}
+
+// logRecorder is a slog.Handler that keeps the records.
+type logRecorder struct {
+	mu      sync.Mutex
+	records []slog.Record
+}
+
+func (l *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logRecorder) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	l.records = append(l.records, r.Clone())
+	l.mu.Unlock()
+	return nil
+}
+func (l *logRecorder) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l *logRecorder) WithGroup(string) slog.Handler      { return l }
+
+// messages returns "LEVEL message" for each record.
+func (l *logRecorder) messages() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, r := range l.records {
+		out = append(out, r.Level.String()+" "+r.Message)
+	}
+	return out
+}
+
+// find returns the first record whose message starts with prefix.
+func (l *logRecorder) find(prefix string) (slog.Record, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, r := range l.records {
+		if strings.HasPrefix(r.Message, prefix) {
+			return r, true
+		}
+	}
+	return slog.Record{}, false
+}
+
+// waitFor polls cond for up to five seconds.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// quietSettings returns Settings logging into a new recorder.
+func quietSettings() (Settings, *logRecorder) {
+	rec := &logRecorder{}
+	return Settings{Logger: slog.New(rec)}, rec
+}
+
+// fakeConn is an in-memory httputil.Connection. Its owner is the goroutine
+// that calls run; AddCallback is safe for concurrent use.
+type fakeConn struct {
+	mu    sync.Mutex
+	queue []func()
+	wake  chan struct{}
+
+	code     int
+	reason   string
+	header   *httputil.Header
+	body     bytes.Buffer
+	writes   int // WriteHeaders and Write calls
+	finished bool
+	onClose  func()
+}
+
+func newFakeConn() *fakeConn { return &fakeConn{wake: make(chan struct{}, 1)} }
+
+func (c *fakeConn) WriteHeaders(code int, reason string, h *httputil.Header, chunk []byte, cb func(error)) error {
+	if c.header != nil {
+		panic("fakeConn: WriteHeaders twice")
+	}
+	c.code, c.reason, c.header = code, reason, h.Clone()
+	c.body.Write(chunk)
+	c.writes++
+	c.callback(cb)
+	return nil
+}
+
+func (c *fakeConn) Write(chunk []byte, cb func(error)) error {
+	if c.header == nil {
+		panic("fakeConn: Write before WriteHeaders")
+	}
+	c.body.Write(chunk)
+	c.writes++
+	c.callback(cb)
+	return nil
+}
+
+func (c *fakeConn) callback(cb func(error)) {
+	if cb != nil {
+		c.AddCallback(func() { cb(nil) })
+	}
+}
+
+func (c *fakeConn) Finish() error {
+	if c.finished {
+		panic("fakeConn: Finish twice")
+	}
+	c.finished = true
+	return nil
+}
+
+func (c *fakeConn) SetCloseCallback(f func()) { c.onClose = f }
+
+func (c *fakeConn) AddCallback(f func()) {
+	c.mu.Lock()
+	c.queue = append(c.queue, f)
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run runs callbacks until the response is finished (or five seconds pass).
+func (c *fakeConn) run(t testing.TB) {
+	t.Helper()
+	timeout := time.After(5 * time.Second)
+	for {
+		c.mu.Lock()
+		q := c.queue
+		c.queue = nil
+		c.mu.Unlock()
+		for _, f := range q {
+			f()
+		}
+		if c.finished && len(q) == 0 {
+			return
+		}
+		if len(q) > 0 {
+			continue
+		}
+		select {
+		case <-c.wake:
+		case <-timeout:
+			t.Fatal("fakeConn: response not finished")
+		}
+	}
+}
+
+// newRequest returns a ServerRequest for method and uri.
+func newRequest(method, uri string, header ...string) *httputil.ServerRequest {
+	req := &httputil.ServerRequest{
+		Method: method, URI: uri, Version: "HTTP/1.1",
+		RemoteIP: "127.0.0.1", Protocol: "http", Host: "example.com", HostName: "example.com",
+		StartTime: time.Now(),
+	}
+	req.Path, req.Query, _ = strings.Cut(uri, "?")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Add(header[i], header[i+1])
+		if header[i] == "Host" {
+			req.Host, req.HostName = header[i+1], hostName(header[i+1])
+		}
+	}
+	return req
+}
+
+// serveFake serves req through the MessageDelegate on a fakeConn, running
+// its callbacks until the response finishes.
+func serveFake(t testing.TB, app *Application, req *httputil.ServerRequest, body string) *fakeConn {
+	t.Helper()
+	c := newFakeConn()
+	d := app.StartRequest(c)
+	if err := d.HeadersReceived(req); err != nil {
+		t.Fatalf("HeadersReceived: %v", err)
+	}
+	if body != "" {
+		if err := d.DataReceived([]byte(body)); err != nil {
+			t.Fatalf("DataReceived: %v", err)
+		}
+	}
+	d.Finish()
+	c.run(t)
+	return c
+}
+
+func quietLogger() *slog.Logger { return slog.New(&logRecorder{}) }
+
+type slogAttr = slog.Attr

@@ -1,0 +1,55 @@
+package web
+
+import "fmt"
+
+// Args are the arguments of a Rule, handed to the handler's Initialize method
+// (the dictionary in the third element of a Tornado URL spec tuple).
+type Args map[string]any
+
+// Name names a Rule when passed to R, for Application.ReverseURL.
+type Name string
+
+// Rule maps a path pattern to the handler that serves it (Tornado's URLSpec).
+//
+// Pattern is a regular expression (RE2 syntax, with Python's (?P<name>...)
+// groups) matched against the whole request path, still percent-encoded: it
+// is anchored at the start, and at the end with "$" unless it already ends
+// with one. Its groups become the handler's PathArgs, or PathKwargs when they
+// are named; a pattern may not mix the two.
+type Rule struct {
+	Pattern string
+	New     func() Handler // returns a fresh handler for each request
+	Args    Args           // given to the handler's Initialize, if it has one
+	Name    string         // for ReverseURL; may be empty
+}
+
+// R returns the Rule that serves pattern with a new T for each request. T is
+// a struct type embedding RequestHandler. The optional extra arguments are an
+// Args value (Tornado's keyword arguments for initialize) and a Name:
+//
+//	web.R[ProfileHandler](`/user/([0-9]+)`, web.Args{"db": db}, web.Name("profile"))
+//
+// R panics on an argument of another type, or when T does not embed
+// RequestHandler by value.
+func R[T any, P interface {
+	*T
+	Handler
+}](pattern string, args ...any) Rule {
+	r := Rule{Pattern: pattern, New: func() Handler { return P(new(T)) }}
+	for _, a := range args {
+		switch a := a.(type) {
+		case Args:
+			r.Args = a
+		case map[string]any:
+			r.Args = a
+		case Name:
+			r.Name = string(a)
+		default:
+			panic(fmt.Sprintf("web: R(%q): argument of type %T; want web.Args or web.Name", pattern, a))
+		}
+	}
+	if P(new(T)).requestHandler() == nil {
+		panic(fmt.Sprintf("web: R(%q): %T must embed web.RequestHandler by value, not by pointer", pattern, new(T)))
+	}
+	return r
+}
