@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/gotornado/tornado/httputil"
@@ -9,7 +8,7 @@ import (
 
 // ErrBodyTooLarge is returned by the MessageDelegate's DataReceived when the
 // request body exceeds Settings.MaxBodySize.
-var ErrBodyTooLarge = errors.New("web: request body too large")
+var ErrBodyTooLarge error = &HTTPError{Code: 413, LogMessage: "request body too large"}
 
 // StartRequest returns the MessageDelegate that serves one request on conn:
 // it routes the request when its head arrives, accumulates the body, and

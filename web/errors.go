@@ -39,6 +39,10 @@ func (e *HTTPError) Error() string {
 
 func (e *HTTPError) Unwrap() error { return e.Err }
 
+// HTTPStatus returns Code; a server that gets the error from a delegate
+// answers with it.
+func (e *HTTPError) HTTPStatus() int { return e.Code }
+
 // MissingArgumentError is returned by GetArgument and its kin for a
 // required argument that is absent; returned from a verb, it answers 400.
 type MissingArgumentError struct {
