@@ -10,6 +10,8 @@ type Connection interface {
 	// Content-Length on HTTP/1.1 it uses chunked encoding (unless the status or
 	// a HEAD request forbids a body); on HTTP/1.0 it streams and closes.
 	// cb (may be nil) runs once the bytes are handed to the kernel, or with the error.
+	// The connection does not keep h or chunk after it returns: the caller
+	// may reuse their storage at once.
 	WriteHeaders(code int, reason string, h *Header, chunk []byte, cb func(error)) error
 
 	// Write sends chunk as the next part of the body; cb (may be nil) runs as

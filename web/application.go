@@ -2,12 +2,15 @@ package web
 
 import (
 	"context"
+	"crypto/sha1"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/gotornado/tornado/httputil"
 )
@@ -62,6 +65,16 @@ type Application struct {
 	wildcard     *hostRules   // the rules given to NewApplication, for every host
 	defaultHosts []*hostRules // the AddHandlers tables whose pattern matches DefaultHost
 	notFound     *urlSpec     // Settings.DefaultHandler, or a 404 ErrorHandler
+
+	delegates sync.Pool                 // of *requestDelegate
+	lastEtag  atomic.Pointer[etagEntry] // the last default Etag computed
+}
+
+// etagEntry remembers the Etag string of a body digest, so that a body
+// served again (the common case for a given URL) costs no allocation.
+type etagEntry struct {
+	sum [sha1.Size]byte
+	tag string
 }
 
 var (
@@ -73,11 +86,12 @@ var (
 // panics on a bad rule pattern.
 func NewApplication(rules []Rule, settings Settings) *Application {
 	a := &Application{settings: settings}
+	a.delegates.New = func() any { return new(requestDelegate) }
 	a.wildcard = newHostRules(".*$", nil)
 	a.warnReplaced(a.wildcard.add(rules))
 	def := settings.DefaultHandler
 	if def.New == nil {
-		def = Rule{New: func() Handler { return new(ErrorHandler) }, Args: Args{"status_code": 404}}
+		def = R[ErrorHandler](".*", Args{"status_code": 404})
 	}
 	def.Pattern, def.Name = ".*", ""
 	a.notFound = compileRule(def)

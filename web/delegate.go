@@ -15,7 +15,28 @@ var ErrBodyTooLarge error = &HTTPError{Code: 413, LogMessage: "request body too 
 // runs the handler when the request is complete. It implements
 // httputil.ServerConnectionDelegate; it is called on conn's goroutine.
 func (a *Application) StartRequest(conn httputil.Connection) httputil.MessageDelegate {
-	return &requestDelegate{app: a, conn: conn}
+	d := a.delegates.Get().(*requestDelegate)
+	d.app, d.conn = a, conn
+	return d
+}
+
+// release returns d, and its handler when nothing can reach it any more,
+// to their pools once the request is over.
+func (d *requestDelegate) release(self Handler) {
+	h := d.h
+	if h == nil || !h.reusable() {
+		return // a detached handler may still be used; leave both to the GC
+	}
+	if rec := d.m.spec.rule.recycle; rec != nil {
+		rec(self)
+	}
+	app := d.app
+	body := d.body
+	if cap(body) > maxKeptBuffer {
+		body = nil
+	}
+	*d = requestDelegate{body: body[:0]}
+	app.delegates.Put(d)
 }
 
 // requestDelegate is Tornado's _HandlerDelegate.
@@ -47,18 +68,19 @@ func (d *requestDelegate) DataReceived(chunk []byte) error {
 }
 
 func (d *requestDelegate) Finish() {
-	if d.body != nil {
+	if len(d.body) > 0 {
 		d.req.Body = d.body
 	}
 	self, h, err := d.newHandler()
 	d.h = h
 	h.reset(d.app, d.req, d.conn, self, &d.m)
-	d.conn.SetCloseCallback(h.connectionClosed)
+	d.conn.SetCloseCallback(h.closeCallback())
 	if err != nil {
 		h.handleError(err)
 		return
 	}
 	h.execute()
+	d.release(self)
 }
 
 // newHandler calls the rule's New; a failure yields a bare RequestHandler

@@ -1,6 +1,9 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
+	"reflect"
 	"strings"
 	"sync/atomic"
 
@@ -107,6 +110,47 @@ type RequestHandler struct {
 	closed         bool // the client went away
 	finishCalled   atomic.Bool
 	detached       atomic.Bool
+	pendingRuns    atomic.Int32  // Run callbacks queued and not yet run
+	closeFn        func()        // h.connectionClosed, made once per handler
+	jsonBuf        bytes.Buffer  // Write's JSON encoding, kept across requests
+	jsonEnc        *json.Encoder // writes to jsonBuf
+}
+
+// maxKeptBuffer bounds the output buffer a pooled handler keeps.
+const maxKeptBuffer = 64 << 10
+
+// scrub zeroes the handler v (the struct embedding h) for reuse, keeping
+// the storage of h's header, buffer and cookies.
+func (h *RequestHandler) scrub(v reflect.Value) {
+	hdr, buf, cookies, closeFn := h.header, h.buf, h.cookies, h.closeFn
+	jsonBuf, jsonEnc := h.jsonBuf.Bytes(), h.jsonEnc
+	v.SetZero()
+	if cap(jsonBuf) <= maxKeptBuffer && jsonEnc != nil {
+		h.jsonBuf = *bytes.NewBuffer(jsonBuf[:0])
+		h.jsonEnc = jsonEnc
+	}
+	hdr.Reset()
+	if cap(buf) > maxKeptBuffer {
+		buf = nil
+	}
+	clear(cookies)
+	h.header, h.buf, h.cookies, h.closeFn = hdr, buf[:0], cookies[:0], closeFn
+}
+
+// reusable reports whether the handler's request is over and nothing can
+// reach the handler any more: it finished on its own goroutine, was never
+// detached, and has no Run callback queued.
+func (h *RequestHandler) reusable() bool {
+	return h.finished && !h.detached.Load() && h.pendingRuns.Load() == 0
+}
+
+// closeCallback returns h.connectionClosed, allocating the method value
+// once per handler rather than once per request.
+func (h *RequestHandler) closeCallback() func() {
+	if h.closeFn == nil {
+		h.closeFn = h.connectionClosed
+	}
+	return h.closeFn
 }
 
 func (h *RequestHandler) requestHandler() *RequestHandler { return h }
@@ -190,7 +234,11 @@ func (h *RequestHandler) Detach() { h.detached.Store(true) }
 // yet) and is logged. Under net/http, f is dropped if the client has gone
 // away and the request is over.
 func (h *RequestHandler) Run(f func()) {
-	h.conn.AddCallback(func() { h.guard(f) })
+	h.pendingRuns.Add(1)
+	h.conn.AddCallback(func() {
+		defer h.pendingRuns.Add(-1)
+		h.guard(f)
+	})
 }
 
 // guard runs f, turning a panic into a 500 and a log line.

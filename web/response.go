@@ -114,36 +114,44 @@ func (h *RequestHandler) Write(v any) error {
 	if h.finishCalled.Load() {
 		return ErrFinished
 	}
-	isJSON := false
-	var b []byte
+	if h.detached.Load() {
+		return h.writeDetached(v)
+	}
 	switch v := v.(type) {
 	case string:
-		if !h.detached.Load() {
-			h.buf = append(h.buf, v...)
-			return nil
+		h.buf = append(h.buf, v...)
+	case []byte:
+		h.buf = append(h.buf, v...)
+	default:
+		b, err := h.encodeJSON(v)
+		if err != nil {
+			h.fail(err)
+			return err
 		}
+		h.writeNow(b, true)
+	}
+	return nil
+}
+
+// writeDetached is Write from any goroutine: the bytes are copied and
+// appended on the handler's goroutine. It is a function of its own so that
+// the closure's captures do not move Write's variables to the heap.
+func (h *RequestHandler) writeDetached(v any) error {
+	var b []byte
+	isJSON := false
+	switch v := v.(type) {
+	case string:
 		b = []byte(v)
 	case []byte:
-		if !h.detached.Load() {
-			h.buf = append(h.buf, v...)
-			return nil
-		}
 		b = bytes.Clone(v)
 	default:
 		var err error
 		if b, err = encodeJSON(v); err != nil {
-			if !h.detached.Load() {
-				h.fail(err)
-			}
 			return err
 		}
 		isJSON = true
 	}
-	if h.detached.Load() {
-		h.queue(func() { h.writeNow(b, isJSON) })
-		return nil
-	}
-	h.writeNow(b, isJSON)
+	h.queue(func() { h.writeNow(b, isJSON) })
 	return nil
 }
 
@@ -155,6 +163,26 @@ func (h *RequestHandler) writeNow(b []byte, isJSON bool) {
 	if isJSON {
 		h.header.Set("Content-Type", "application/json; charset=UTF-8")
 	}
+}
+
+// encodeJSON encodes v into the handler's reusable JSON buffer; the result
+// is valid until the next call.
+func (h *RequestHandler) encodeJSON(v any) ([]byte, error) {
+	if v == nil {
+		return nil, fmt.Errorf("%w; got nil", ErrWriteType)
+	}
+	h.jsonBuf.Reset()
+	if h.jsonEnc == nil {
+		h.jsonEnc = json.NewEncoder(&h.jsonBuf)
+	}
+	if err := h.jsonEnc.Encode(v); err != nil {
+		return nil, fmt.Errorf("web: Write: %w", err)
+	}
+	b := bytes.TrimSuffix(h.jsonBuf.Bytes(), []byte("\n"))
+	if len(b) == 0 || b[0] != '{' {
+		return nil, fmt.Errorf("%w; got %T", ErrWriteType, v)
+	}
+	return b, nil
 }
 
 func encodeJSON(v any) ([]byte, error) {
@@ -209,7 +237,7 @@ func (h *RequestHandler) flushNow(cb func(error)) error {
 			return h.err // Finish will send the 500
 		}
 		chunk := h.buf
-		h.buf = nil // the Connection may keep chunk until it is written
+		h.buf = h.buf[:0] // the Connection copies chunk; the storage is reused
 		h.headersWritten = true
 		for _, c := range h.cookies {
 			h.header.Add("Set-Cookie", c.line)
@@ -220,7 +248,7 @@ func (h *RequestHandler) flushNow(cb func(error)) error {
 		return h.conn.WriteHeaders(h.status, h.reason, &h.header, chunk, cb)
 	}
 	chunk := h.buf
-	h.buf = nil
+	h.buf = h.buf[:0]
 	if h.req.Method == "HEAD" || len(chunk) == 0 {
 		h.callback(cb, nil)
 		return nil
@@ -331,10 +359,15 @@ func bodyless(code int) bool {
 // body, in double quotes. It implements EtagComputer.
 func (h *RequestHandler) ComputeEtag() string {
 	sum := sha1.Sum(h.buf)
+	if e := h.app.lastEtag.Load(); e != nil && e.sum == sum {
+		return e.tag
+	}
 	var b [2 + 2*sha1.Size]byte
 	b[0], b[len(b)-1] = '"', '"'
 	hex.Encode(b[1:], sum[:])
-	return string(b[:])
+	e := &etagEntry{sum: sum, tag: string(b[:])}
+	h.app.lastEtag.Store(e)
+	return e.tag
 }
 
 // etagMatches reports whether the If-None-Match value inm matches etag:

@@ -1,6 +1,10 @@
 package web
 
-import "fmt"
+import (
+	"fmt"
+	"reflect"
+	"sync"
+)
 
 // Args are the arguments of a Rule, handed to the handler's Initialize method
 // (the dictionary in the third element of a Tornado URL spec tuple).
@@ -21,10 +25,16 @@ type Rule struct {
 	New     func() Handler // returns a fresh handler for each request
 	Args    Args           // given to the handler's Initialize, if it has one
 	Name    string         // for ReverseURL; may be empty
+
+	// recycle takes back a handler from New once its request is over (set
+	// by R, which pools handlers); nil means handlers are left to the GC.
+	recycle func(Handler)
 }
 
 // R returns the Rule that serves pattern with a new T for each request. T is
-// a struct type embedding RequestHandler. The optional extra arguments are an
+// a struct type embedding RequestHandler. The handlers are pooled: one that
+// has finished (and was not detached) is zeroed and reused, so a handler
+// must not be used once its response is finished. The optional extra arguments are an
 // Args value (Tornado's keyword arguments for initialize) and a Name:
 //
 //	web.R[ProfileHandler](`/user/([0-9]+)`, web.Args{"db": db}, web.Name("profile"))
@@ -35,7 +45,16 @@ func R[T any, P interface {
 	*T
 	Handler
 }](pattern string, args ...any) Rule {
-	r := Rule{Pattern: pattern, New: func() Handler { return P(new(T)) }}
+	// Handlers are pooled: a recycled one is zeroed, keeping only the
+	// storage of its header and output buffer, so it is as fresh as new.
+	pool := &sync.Pool{New: func() any { return P(new(T)) }}
+	r := Rule{Pattern: pattern, New: func() Handler { return pool.Get().(P) }}
+	r.recycle = func(h Handler) {
+		if p, ok := h.(P); ok {
+			p.requestHandler().scrub(reflect.ValueOf(p).Elem())
+			pool.Put(p)
+		}
+	}
 	for _, a := range args {
 		switch a := a.(type) {
 		case Args:
