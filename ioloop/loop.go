@@ -272,7 +272,7 @@ func (l *Loop) flush() {
 	for i := 0; i < len(l.flushers); i++ { // a flush may schedule another
 		f := l.flushers[i]
 		l.flushers[i] = nil
-		l.run(f.FlushPending)
+		l.runFlusher(f)
 	}
 	l.flushers = l.flushers[:0]
 }
@@ -308,6 +308,17 @@ func (l *Loop) run2(f func(int, Events), fd int, ev Events) {
 	}
 	defer l.recover()
 	f(fd, ev)
+}
+
+// runFlusher is run for a Flusher; calling the method directly avoids
+// allocating a method value per flush.
+func (l *Loop) runFlusher(f Flusher) {
+	if l.watch != nil {
+		l.watch.enter(f.FlushPending)
+		defer l.watch.exit()
+	}
+	defer l.recover()
+	f.FlushPending()
 }
 
 // recover logs a panicking callback, as Tornado logs an exception in a
