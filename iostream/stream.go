@@ -100,7 +100,7 @@ type Stream struct {
 }
 
 // New wraps fd, a connected non-blocking socket, and registers it with l.
-// The Stream owns fd from then on. Must be called on l's goroutine (or
+// The Stream owns fd from then on; if New fails, the caller still does. Must be called on l's goroutine (or
 // before l starts).
 func New(l *ioloop.Loop, fd int) (*Stream, error) {
 	s := &Stream{

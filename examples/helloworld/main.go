@@ -6,10 +6,11 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"log"
-	"net/http"
 
+	"github.com/gotornado/tornado/httpserver"
 	"github.com/gotornado/tornado/web"
 )
 
@@ -31,8 +32,25 @@ func newApplication() *web.Application {
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8888", "address to listen on")
+	procs := flag.Int("procs", -1, "pre-fork this many serving processes (0: one per CPU); -1: one process, one loop per core")
 	flag.Parse()
-	app := newApplication()
-	log.Printf("listening on http://%s/index", *addr)
-	log.Fatal(http.ListenAndServe(*addr, app))
+	srv := &httpserver.Server{Handler: newApplication()}
+	if *procs >= 0 {
+		// Tornado's pre-fork model: bind, then fork the serving processes.
+		if err := srv.Bind(*addr); err != nil {
+			log.Fatal(err)
+		}
+		log.Printf("listening on http://%s/index with pre-forked processes", srv.Addr())
+		if err := srv.Start(*procs); err != nil && !errors.Is(err, httpserver.ErrServerClosed) {
+			log.Fatal(err)
+		}
+		return
+	}
+	if err := srv.Listen(*addr); err != nil {
+		log.Fatal(err)
+	}
+	log.Printf("listening on http://%s/index", srv.Addr())
+	if err := srv.Serve(); err != nil && !errors.Is(err, httpserver.ErrServerClosed) {
+		log.Fatal(err)
+	}
 }

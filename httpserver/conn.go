@@ -1,0 +1,389 @@
+package httpserver
+
+import (
+	"errors"
+	"net"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/gotornado/tornado/httputil"
+	"github.com/gotornado/tornado/internal/http1"
+	"github.com/gotornado/tornado/ioloop"
+	"github.com/gotornado/tornado/iostream"
+)
+
+type connState uint8
+
+const (
+	stateHead    connState = iota // waiting for (the rest of) a request head
+	stateBody                     // reading a Content-Length body
+	stateChunked                  // reading a chunked body
+	stateHandler                  // the request is complete; the application is answering
+	stateClosing                  // the last response is going out
+)
+
+// conn serves HTTP/1.x requests on one stream, one at a time, in order
+// (Tornado's HTTP1ServerConnection and HTTP1Connection). It is the
+// httputil.Connection of the request it is serving. Everything runs on the
+// stream's loop.
+type conn struct {
+	srv      *Server
+	ls       *loopState
+	stream   *iostream.Stream
+	remoteIP string
+	idx      int // position in ls.conns
+
+	state     connState
+	parser    http1.RequestParser
+	chunked   http1.ChunkedDecoder
+	req       httputil.ServerRequest
+	delegate  httputil.MessageDelegate
+	remaining int64 // body bytes still to read
+	keepAlive bool
+	deadline  int64 // UnixNano after which the connection times out; 0: none
+	headBegun bool  // bytes of the current head have arrived
+	inData    bool  // inside onData: a finished response continues the loop there
+
+	// response state
+	started     bool
+	finished    bool
+	chunkedOut  bool
+	noBody      bool  // HEAD, 1xx, 204 or 304: body bytes are dropped
+	outLen      int64 // declared Content-Length, or -1
+	outWritten  int64
+	closeCB     func()
+	emitChunkFn func([]byte) error
+}
+
+var _ httputil.Connection = (*conn)(nil)
+
+func newConn(srv *Server, ls *loopState, s *iostream.Stream, addr net.Addr) *conn {
+	c := &conn{srv: srv, ls: ls, stream: s, remoteIP: remoteIP(addr)}
+	c.parser.MaxHeaderSize = srv.maxHeaderSize()
+	c.parser.MaxRequestLineSize = srv.MaxRequestLineSize
+	c.emitChunkFn = c.emitChunk
+	s.MaxBufferSize = srv.maxHeaderSize() + 64<<10
+	s.SetCloseCallback(c.onStreamClose)
+	ls.add(c)
+	c.nextRequest()
+	if err := s.ReadFunc(c.onData); err != nil {
+		s.Close()
+	}
+	return c
+}
+
+func remoteIP(addr net.Addr) string {
+	switch a := addr.(type) {
+	case *net.TCPAddr:
+		return a.IP.String()
+	case *net.UnixAddr:
+		return "0.0.0.0"
+	}
+	return ""
+}
+
+// Loop returns the loop that owns the connection.
+func (c *conn) Loop() *ioloop.Loop { return c.stream.Loop() }
+
+// nextRequest readies the connection for the next request head.
+func (c *conn) nextRequest() {
+	c.state = stateHead
+	c.delegate = nil
+	c.req.Reset() // keeps the header's storage
+	c.started, c.finished, c.chunkedOut, c.noBody = false, false, false, false
+	c.outLen, c.outWritten, c.remaining = -1, 0, 0
+	c.headBegun = false
+	c.closeCB = nil
+	c.setDeadline(c.srv.idleTimeout())
+}
+
+func (c *conn) setDeadline(d time.Duration) {
+	if d <= 0 {
+		c.deadline = 0
+		return
+	}
+	c.deadline = c.stream.Loop().Now().Add(d).UnixNano()
+}
+
+// onData is the stream's reader: it is handed every unconsumed byte and
+// returns how many it used.
+func (c *conn) onData(data []byte) int {
+	c.inData = true
+	defer func() { c.inData = false }()
+	off := 0
+	for off < len(data) && !c.stream.Closed() {
+		var n int
+		switch c.state {
+		case stateHead:
+			n = c.readHead(data[off:])
+		case stateBody:
+			n = c.readBody(data[off:])
+		case stateChunked:
+			n = c.readChunked(data[off:])
+		default:
+			// Wait for the response; the bytes stay buffered.
+			c.stream.PauseReading()
+			return off
+		}
+		if n == 0 {
+			break
+		}
+		off += n
+	}
+	return off
+}
+
+func (c *conn) readHead(data []byte) int {
+	n, err := c.parser.Parse(data, &c.req)
+	if err != nil {
+		c.reject(err)
+		return len(data)
+	}
+	if n == 0 {
+		if !c.headBegun {
+			c.headBegun = true
+			c.setDeadline(c.srv.headerTimeout()) // the slowloris clock starts
+		}
+		return 0
+	}
+	c.startRequest()
+	return n
+}
+
+func (c *conn) startRequest() {
+	r := &c.req
+	r.Body = r.Body[:0]
+	r.RemoteIP = c.remoteIP
+	r.Protocol = "http"
+	if c.srv.XHeaders {
+		applyXHeaders(r)
+	}
+	r.Host = r.Header.Get("Host")
+	if r.Host == "" {
+		r.Host = "127.0.0.1"
+	}
+	r.HostName = hostName(r.Host)
+	r.Connection = c
+	r.StartTime = c.stream.Loop().Now()
+	c.keepAlive = c.parser.KeepAlive() && !c.srv.NoKeepAlive
+	c.delegate = c.srv.Handler.StartRequest(c)
+	if err := c.call(func() error { return c.delegate.HeadersReceived(r) }); err != nil {
+		c.fail(err)
+		return
+	}
+	switch c.parser.BodyKind() {
+	case http1.BodyLength:
+		n := c.parser.ContentLength()
+		if n > c.srv.maxBodySize() {
+			c.rejectStatus(413, "body too large")
+			return
+		}
+		c.continue100()
+		c.state, c.remaining = stateBody, n
+		c.setDeadline(c.srv.BodyTimeout)
+	case http1.BodyChunked:
+		c.continue100()
+		c.chunked.Reset()
+		c.chunked.MaxBodySize = c.srv.maxBodySize()
+		c.state = stateChunked
+		c.setDeadline(c.srv.BodyTimeout)
+	default:
+		c.requestDone()
+	}
+}
+
+func (c *conn) continue100() {
+	if c.parser.ExpectContinue() && c.req.Version == "HTTP/1.1" {
+		c.stream.Write([]byte("HTTP/1.1 100 Continue\r\n\r\n"), nil)
+	}
+}
+
+func (c *conn) readBody(data []byte) int {
+	n := int64(len(data))
+	if n > c.remaining {
+		n = c.remaining
+	}
+	c.remaining -= n
+	if err := c.call(func() error { return c.delegate.DataReceived(data[:n]) }); err != nil {
+		c.fail(err)
+		return len(data)
+	}
+	if c.remaining == 0 && !c.stream.Closed() {
+		c.requestDone()
+	}
+	return int(n)
+}
+
+func (c *conn) readChunked(data []byte) int {
+	n, done, err := c.chunked.Decode(data, c.emitChunkFn)
+	if err != nil {
+		c.fail(err)
+		return len(data)
+	}
+	if done && !c.stream.Closed() {
+		c.requestDone()
+	}
+	return n
+}
+
+func (c *conn) emitChunk(b []byte) error {
+	return c.call(func() error { return c.delegate.DataReceived(b) })
+}
+
+// requestDone hands the complete request to the application. If it
+// answers at once the loop in onData goes on with the next request;
+// otherwise reading pauses until Finish.
+func (c *conn) requestDone() {
+	c.state = stateHandler
+	c.deadline = 0
+	c.call(func() error { c.delegate.Finish(); return nil })
+	if c.state == stateHandler && !c.stream.Closed() {
+		c.stream.PauseReading()
+	}
+}
+
+// call runs a delegate method, turning a panic into a 500 (or a closed
+// connection if the response had begun) so the loop lives on.
+func (c *conn) call(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.srv.logger().Error("httpserver: panic in handler", "panic", r, "stack", string(debug.Stack()))
+			if !c.started {
+				c.rejectStatus(500, "internal server error")
+			} else {
+				c.stream.Close()
+			}
+			err = errPanicked
+		}
+	}()
+	return f()
+}
+
+var errPanicked = errors.New("httpserver: handler panicked")
+
+// fail answers a bad request with the status the error carries (400 if
+// none) and closes.
+func (c *conn) fail(err error) {
+	if errors.Is(err, errPanicked) {
+		return
+	}
+	c.reject(err)
+}
+
+// statusError is an error that names the status to answer with, such as
+// web.HTTPError.
+type statusError interface {
+	error
+	HTTPStatus() int
+}
+
+func (c *conn) reject(err error) {
+	var he *http1.Error
+	var se statusError
+	switch {
+	case errors.As(err, &he):
+		c.rejectStatus(he.Status, he.Reason)
+	case errors.As(err, &se) && se.HTTPStatus() >= 400 && se.HTTPStatus() < 600:
+		c.rejectStatus(se.HTTPStatus(), http1.StatusText(se.HTTPStatus()))
+	default:
+		c.rejectStatus(400, "bad request")
+	}
+}
+
+// rejectStatus sends a short error response, unless one has begun, and
+// closes the connection once it is written.
+func (c *conn) rejectStatus(code int, msg string) {
+	if c.state == stateClosing || c.stream.Closed() {
+		return
+	}
+	c.state = stateClosing
+	c.keepAlive = false
+	if !c.started {
+		reason := http1.StatusText(code)
+		body := strconv.Itoa(code) + " " + reason + ": " + msg + "\n"
+		b := c.ls.scratch[:0]
+		b = http1.AppendStatusLine(b, "HTTP/1.1", code, reason)
+		b = append(b, "Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: "...)
+		b = strconv.AppendInt(b, int64(len(body)), 10)
+		b = append(b, "\r\n\r\n"...)
+		b = append(b, body...)
+		c.ls.scratch = b
+		c.stream.Write(b, nil)
+	}
+	c.closeAfterWrite()
+}
+
+// closeAfterWrite closes the connection once its output has been sent:
+// it half-closes first and drains what the client still sends for a
+// moment, so that unread input does not turn the close into a reset that
+// destroys the response in flight.
+func (c *conn) closeAfterWrite() {
+	c.state = stateClosing
+	c.deadline = 0
+	s := c.stream
+	s.Write(nil, func(err error) {
+		if err != nil || s.Closed() {
+			return
+		}
+		if s.ShutdownWrite() != nil {
+			s.Close()
+			return
+		}
+		s.ReadFunc(nil)
+		s.ReadFunc(func(d []byte) int { return len(d) })
+		s.ResumeReading()
+		c.setDeadline(lingerTimeout)
+	})
+}
+
+const lingerTimeout = 2 * time.Second
+
+func (c *conn) onStreamClose() {
+	c.ls.remove(c)
+	if c.delegate != nil && !c.finished && c.state != stateClosing {
+		d := c.delegate
+		c.call(func() error { d.OnConnectionClose(); return nil })
+		if f := c.closeCB; f != nil {
+			c.closeCB = nil
+			f()
+		}
+	}
+	c.delegate = nil
+}
+
+// timeout is called by the loop's sweep once the deadline has passed.
+func (c *conn) timeout() {
+	c.deadline = 0
+	switch {
+	case c.state == stateHead && !c.headBegun:
+		c.stream.Close() // idle keep-alive connection
+	case c.state == stateHead, c.state == stateBody, c.state == stateChunked:
+		c.rejectStatus(408, "request timeout")
+	default:
+		c.stream.Close()
+	}
+}
+
+// hostName strips the port from a Host value, and IPv6 brackets.
+func hostName(host string) string {
+	if len(host) > 0 && host[0] == '[' {
+		if i := indexByte(host, ']'); i > 0 {
+			return host[1:i]
+		}
+		return host
+	}
+	if i := indexByte(host, ':'); i >= 0 {
+		return host[:i]
+	}
+	return host
+}
+
+func indexByte(s string, c byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}

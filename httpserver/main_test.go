@@ -1,0 +1,167 @@
+package httpserver
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gotornado/tornado/httputil"
+	"github.com/gotornado/tornado/internal/leakcheck"
+)
+
+func TestMain(m *testing.M) { leakcheck.Main(m) }
+
+// serve runs srv on 127.0.0.1:0 with one loop until the test ends, and
+// returns its address.
+func serve(t testing.TB, srv *Server) string {
+	t.Helper()
+	if srv.Loops == 0 {
+		srv.Loops = 1
+	}
+	if err := srv.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve() }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Errorf("Shutdown() = %v", err)
+		}
+		if err := <-done; !errors.Is(err, ErrServerClosed) {
+			t.Errorf("Serve() = %v", err)
+		}
+	})
+	return srv.Addr().String()
+}
+
+// testApp is a small delegate: the path picks the behaviour.
+type testApp struct {
+	mu     sync.Mutex
+	closed []string // paths whose client left mid-request
+}
+
+func (a *testApp) StartRequest(c httputil.Connection) httputil.MessageDelegate {
+	return &testReq{app: a, conn: c}
+}
+
+type testReq struct {
+	app  *testApp
+	conn httputil.Connection
+	req  *httputil.ServerRequest
+	body []byte
+}
+
+func (r *testReq) HeadersReceived(req *httputil.ServerRequest) error {
+	r.req = req
+	return nil
+}
+
+func (r *testReq) DataReceived(b []byte) error {
+	r.body = append(r.body, b...)
+	return nil
+}
+
+func (r *testReq) OnConnectionClose() {
+	r.app.mu.Lock()
+	r.app.closed = append(r.app.closed, r.req.Path)
+	r.app.mu.Unlock()
+}
+
+func (r *testReq) respond(code int, body string) {
+	var h httputil.Header
+	h.Set("Content-Type", "text/plain")
+	h.Set("Content-Length", itoa(len(body)))
+	r.conn.WriteHeaders(code, "", &h, []byte(body), nil)
+	r.conn.Finish()
+}
+
+func (r *testReq) Finish() {
+	switch r.req.Path {
+	case "/echo":
+		r.respond(200, string(r.body))
+	case "/chunked":
+		var h httputil.Header
+		r.conn.WriteHeaders(200, "", &h, []byte("one,"), nil)
+		r.conn.Write([]byte("two,"), nil)
+		r.conn.Write([]byte("three"), nil)
+		r.conn.Finish()
+	case "/nocontent":
+		var h httputil.Header
+		r.conn.WriteHeaders(204, "", &h, nil, nil)
+		r.conn.Finish()
+	case "/panic":
+		panic("handler exploded")
+	case "/detach":
+		go func() {
+			time.Sleep(20 * time.Millisecond)
+			r.conn.AddCallback(func() { r.respond(200, "later") })
+		}()
+	case "/hang":
+		// never answers; the client will leave
+	case "/info":
+		r.respond(200, r.req.RemoteIP+" "+r.req.Protocol+" "+r.req.Host+" "+r.req.HostName)
+	default:
+		r.respond(200, "Hello, World!")
+	}
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}
+
+// rawExchange sends raw bytes and returns everything the server sends
+// until it closes or goes quiet.
+func rawExchange(t testing.TB, addr, raw string) string {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte(raw))
+	c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	b, _ := io.ReadAll(c)
+	return string(b)
+}
+
+// readResponse reads one response from br.
+func readResponse(t testing.TB, br *bufio.Reader, method string) (*http.Response, string) {
+	t.Helper()
+	resp, err := http.ReadResponse(br, &http.Request{Method: method})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp, string(b)
+}
+
+func statusOf(resp string) string {
+	line, _, _ := strings.Cut(resp, "\r\n")
+	return line
+}
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -1,0 +1,172 @@
+package httpserver
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/gotornado/tornado/httputil"
+	"github.com/gotornado/tornado/internal/http1"
+)
+
+// Errors from the response side of a connection.
+var (
+	ErrHeadersWritten = errors.New("httpserver: headers already written")
+	ErrFinished       = errors.New("httpserver: response already finished")
+	ErrNotStarted     = errors.New("httpserver: response not started")
+	ErrContentLength  = errors.New("httpserver: body does not match Content-Length")
+	ErrConnClosed     = errors.New("httpserver: connection closed")
+)
+
+// WriteHeaders sends the status line, the headers and chunk. Without a
+// Content-Length the body is chunked on HTTP/1.1 and delimited by closing
+// the connection on HTTP/1.0. A Date header is added when missing.
+func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk []byte, cb func(error)) error {
+	switch {
+	case c.stream.Closed():
+		return ErrConnClosed
+	case c.started:
+		return ErrHeadersWritten
+	}
+	c.started = true
+	c.noBody = c.req.Method == "HEAD" || code < 200 || code == 204 || code == 304
+	c.outLen = -1
+	if v := h.Get("Content-Length"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return ErrContentLength
+		}
+		c.outLen = n
+	}
+	if h.Get("Connection") == "close" {
+		c.keepAlive = false
+	}
+	bodyAllowed := !(code < 200 || code == 204 || code == 304)
+	if c.outLen < 0 && bodyAllowed && c.req.Method != "HEAD" {
+		if c.req.Version == "HTTP/1.1" {
+			c.chunkedOut = true
+		} else {
+			c.keepAlive = false // the body ends when the connection does
+		}
+	}
+	if reason == "" {
+		reason = http1.StatusText(code)
+		if reason == "" {
+			reason = "Unknown"
+		}
+	}
+	b := http1.AppendStatusLine(c.ls.scratch[:0], "HTTP/1.1", code, reason)
+	b = h.AppendTo(b)
+	if !h.Has("Date") {
+		b = append(b, "Date: "...)
+		b = append(b, c.ls.date()...)
+		b = append(b, "\r\n"...)
+	}
+	if c.chunkedOut {
+		b = append(b, "Transfer-Encoding: chunked\r\n"...)
+	}
+	switch {
+	case !c.keepAlive && !h.Has("Connection"):
+		b = append(b, "Connection: close\r\n"...)
+	case c.keepAlive && c.req.Version == "HTTP/1.0" && !h.Has("Connection"):
+		b = append(b, "Connection: keep-alive\r\n"...)
+	}
+	b = append(b, "\r\n"...)
+	b, err := c.appendBody(b, chunk)
+	c.ls.scratch = b[:0]
+	if err != nil {
+		return err
+	}
+	return c.stream.Write(b, cb)
+}
+
+// appendBody adds chunk to b in the response's framing.
+func (c *conn) appendBody(b, chunk []byte) ([]byte, error) {
+	if len(chunk) == 0 || c.noBody {
+		return b, nil
+	}
+	if c.outLen >= 0 {
+		if c.outWritten+int64(len(chunk)) > c.outLen {
+			return b, ErrContentLength
+		}
+		c.outWritten += int64(len(chunk))
+	}
+	if c.chunkedOut {
+		return http1.AppendChunk(b, chunk), nil
+	}
+	return append(b, chunk...), nil
+}
+
+// Write sends the next part of the body.
+func (c *conn) Write(chunk []byte, cb func(error)) error {
+	switch {
+	case c.stream.Closed():
+		return ErrConnClosed
+	case !c.started:
+		return ErrNotStarted
+	case c.finished:
+		return ErrFinished
+	}
+	if c.noBody || len(chunk) == 0 {
+		return c.stream.Write(nil, cb)
+	}
+	if !c.chunkedOut {
+		// Plain body bytes go straight to the stream, without a copy here.
+		if c.outLen >= 0 {
+			if c.outWritten+int64(len(chunk)) > c.outLen {
+				return ErrContentLength
+			}
+			c.outWritten += int64(len(chunk))
+		}
+		return c.stream.Write(chunk, cb)
+	}
+	b, err := c.appendBody(c.ls.scratch[:0], chunk)
+	c.ls.scratch = b[:0]
+	if err != nil {
+		return err
+	}
+	return c.stream.Write(b, cb)
+}
+
+// Finish ends the response. On a keep-alive connection the next request
+// is read; otherwise the connection closes once the response is sent.
+func (c *conn) Finish() error {
+	switch {
+	case c.finished:
+		return ErrFinished
+	case !c.started:
+		return ErrNotStarted
+	}
+	c.finished = true
+	var err error
+	if c.chunkedOut {
+		err = c.stream.Write([]byte(http1.LastChunk), nil)
+	}
+	if c.outLen >= 0 && c.outWritten != c.outLen && !c.noBody {
+		c.srv.logger().Warn("httpserver: response shorter than its Content-Length",
+			"declared", c.outLen, "written", c.outWritten, "uri", c.req.URI)
+		c.keepAlive = false
+		err = ErrContentLength
+	}
+	c.req.MarkFinished(c.stream.Loop().Now())
+	c.closeCB = nil
+	if c.stream.Closed() {
+		return ErrConnClosed
+	}
+	if !c.keepAlive || c.state == stateClosing || c.state != stateHandler {
+		// Not keep-alive, or the response came before the whole request
+		// was read: the connection cannot be reused.
+		c.closeAfterWrite()
+		return err
+	}
+	c.nextRequest()
+	if !c.inData {
+		c.stream.ResumeReading()
+	}
+	return err
+}
+
+// SetCloseCallback sets f to run if the client leaves before Finish.
+func (c *conn) SetCloseCallback(f func()) { c.closeCB = f }
+
+// AddCallback runs f on the connection's loop. Safe for concurrent use.
+func (c *conn) AddCallback(f func()) { c.stream.Loop().AddCallback(f) }

@@ -1,0 +1,269 @@
+// Package httpserver is GoTornado's HTTP/1.1 server (Tornado's HTTPServer
+// and HTTP1ServerConnection): it reads requests from iostreams with a
+// strict incremental parser and hands them to an
+// httputil.ServerConnectionDelegate, such as a web.Application.
+//
+// Keep-alive and pipelining are supported: requests on a connection are
+// answered in order, and the responses produced by one read leave in one
+// write. Limits and timeouts are struct fields with useful defaults.
+package httpserver
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/gotornado/tornado/httputil"
+	"github.com/gotornado/tornado/ioloop"
+	"github.com/gotornado/tornado/iostream"
+	"github.com/gotornado/tornado/tcpserver"
+)
+
+// Defaults for the Server's limits.
+const (
+	DefaultMaxHeaderSize = 64 << 10
+	DefaultMaxBodySize   = 100 << 20
+	DefaultHeaderTimeout = 30 * time.Second
+	DefaultIdleTimeout   = 5 * time.Minute
+)
+
+// ErrServerClosed is returned by Serve and Start once Shutdown has run.
+var ErrServerClosed = tcpserver.ErrServerClosed
+
+// Server serves HTTP/1.x on one loop per core, or in pre-forked processes.
+// Set its fields before serving; the zero value of each is a useful default.
+type Server struct {
+	// Handler receives the requests.
+	Handler httputil.ServerConnectionDelegate
+
+	// XHeaders trusts X-Real-Ip / X-Forwarded-For for RemoteIP and
+	// X-Scheme / X-Forwarded-Proto for Protocol (set it behind a proxy).
+	XHeaders bool
+	// NoKeepAlive closes every connection after one response.
+	NoKeepAlive bool
+
+	// MaxRequestLineSize limits the request line (default 8 KiB, 414 past it).
+	MaxRequestLineSize int
+	// MaxHeaderSize limits the request head (default 64 KiB, 431 past it).
+	MaxHeaderSize int
+	// MaxBodySize limits a request body (default 100 MiB, 413 past it).
+	MaxBodySize int64
+
+	// HeaderTimeout bounds the time from a head's first byte to its end
+	// (default 30s; negative: none). It stops slowloris clients.
+	HeaderTimeout time.Duration
+	// IdleTimeout bounds the wait for the next request on a keep-alive
+	// connection (default 5m; negative: none).
+	IdleTimeout time.Duration
+	// BodyTimeout bounds the time to read a request body (0: none).
+	BodyTimeout time.Duration
+
+	// Loops is the number of loops for ListenAndServe (0: one per GOMAXPROCS).
+	Loops int
+	// Logger receives the server's errors; nil means slog.Default().
+	Logger *slog.Logger
+
+	tcp    tcpserver.Server
+	once   sync.Once
+	mu     sync.Mutex
+	states map[*ioloop.Loop]*loopState
+}
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.Default()
+}
+
+func (s *Server) maxHeaderSize() int {
+	if s.MaxHeaderSize > 0 {
+		return s.MaxHeaderSize
+	}
+	return DefaultMaxHeaderSize
+}
+
+func (s *Server) maxBodySize() int64 {
+	if s.MaxBodySize > 0 {
+		return s.MaxBodySize
+	}
+	return DefaultMaxBodySize
+}
+
+func (s *Server) headerTimeout() time.Duration {
+	if s.HeaderTimeout == 0 {
+		return DefaultHeaderTimeout
+	}
+	return s.HeaderTimeout
+}
+
+func (s *Server) idleTimeout() time.Duration {
+	if s.IdleTimeout == 0 {
+		return DefaultIdleTimeout
+	}
+	return s.IdleTimeout
+}
+
+func (s *Server) setup() {
+	s.once.Do(func() {
+		s.tcp.HandleStream = s.HandleStream
+		s.tcp.Loops = s.Loops
+		s.tcp.Logger = s.Logger
+		s.tcp.OnStop = s.closeIdle
+	})
+}
+
+// ListenAndServe listens on addr with one loop per core (each with its own
+// SO_REUSEPORT listener) and serves until Shutdown.
+func (s *Server) ListenAndServe(addr string) error {
+	if err := s.Listen(addr); err != nil {
+		return err
+	}
+	return s.Serve()
+}
+
+// Listen binds addr; Serve then serves on it.
+func (s *Server) Listen(addr string) error {
+	s.setup()
+	return s.tcp.Listen(addr)
+}
+
+// Serve serves what Listen bound until Shutdown, then returns
+// ErrServerClosed.
+func (s *Server) Serve() error {
+	s.setup()
+	return s.tcp.Serve()
+}
+
+// Addr returns the listening address once Listen or Bind has returned.
+func (s *Server) Addr() net.Addr { return s.tcp.Addr() }
+
+// Bind binds addr for the pre-fork model; see tcpserver.Server.Bind.
+func (s *Server) Bind(addr string) error {
+	s.setup()
+	return s.tcp.Bind(addr)
+}
+
+// Start runs n pre-forked processes serving what Bind bound (0: one per
+// CPU); see tcpserver.Server.Start. It returns in the parent when every
+// child has exited cleanly, and in a child when it is shut down.
+func (s *Server) Start(n int) error {
+	s.setup()
+	return s.tcp.Start(n)
+}
+
+// Shutdown stops accepting, closes idle connections, lets requests in
+// flight finish (their connections close after the response), and returns
+// when all connections are closed or ctx ends (then it closes the rest).
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.setup()
+	return s.tcp.Stop(ctx)
+}
+
+// HandleStream serves HTTP on a new connection. It is the hook given to
+// the TCP server; call it on the stream's loop to serve a stream obtained
+// some other way.
+func (s *Server) HandleStream(st *iostream.Stream, addr net.Addr) {
+	if s.Handler == nil {
+		st.Close()
+		return
+	}
+	newConn(s, s.state(st.Loop()), st, addr)
+}
+
+// state returns the per-loop state of l, creating it on first use (on l's
+// goroutine).
+func (s *Server) state(l *ioloop.Loop) *loopState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ls := s.states[l]; ls != nil {
+		return ls
+	}
+	if s.states == nil {
+		s.states = map[*ioloop.Loop]*loopState{}
+	}
+	ls := &loopState{loop: l}
+	ls.sweeper = ioloop.NewPeriodicCallback(l, ls.sweep, sweepInterval)
+	ls.sweeper.Start()
+	s.states[l] = ls
+	return ls
+}
+
+// closeIdle runs on each loop when shutdown begins: idle connections close
+// now, busy ones after their response.
+func (s *Server) closeIdle(l *ioloop.Loop) {
+	s.mu.Lock()
+	ls := s.states[l]
+	s.mu.Unlock()
+	if ls == nil {
+		return
+	}
+	ls.shuttingDown = true
+	for _, c := range append([]*conn(nil), ls.conns...) {
+		c.keepAlive = false
+		if c.state == stateHead && !c.headBegun {
+			c.stream.Close()
+		}
+	}
+	ls.sweeper.Stop()
+}
+
+const sweepInterval = time.Second
+
+// loopState is what the connections of one loop share: scratch space for
+// building responses, the Date header (formatted once per second), and the
+// list of connections that the timeout sweep walks. Owned by the loop.
+type loopState struct {
+	loop         *ioloop.Loop
+	scratch      []byte
+	dateBuf      []byte
+	dateSec      int64
+	conns        []*conn
+	sweeper      *ioloop.PeriodicCallback
+	shuttingDown bool
+}
+
+// date returns the current Date header value.
+func (ls *loopState) date() []byte {
+	now := ls.loop.Now()
+	if sec := now.Unix(); sec != ls.dateSec || ls.dateBuf == nil {
+		ls.dateSec = sec
+		ls.dateBuf = httputil.AppendHTTPDate(ls.dateBuf[:0], now)
+	}
+	return ls.dateBuf
+}
+
+func (ls *loopState) add(c *conn) {
+	c.idx = len(ls.conns)
+	ls.conns = append(ls.conns, c)
+}
+
+func (ls *loopState) remove(c *conn) {
+	i := c.idx
+	if i < 0 || i >= len(ls.conns) || ls.conns[i] != c {
+		return
+	}
+	last := len(ls.conns) - 1
+	ls.conns[i] = ls.conns[last]
+	ls.conns[i].idx = i
+	ls.conns[last] = nil
+	ls.conns = ls.conns[:last]
+	c.idx = -1
+}
+
+// sweep closes connections whose deadline has passed. One pass a second
+// over the loop's connections replaces a timer per request.
+func (ls *loopState) sweep() {
+	now := time.Now().UnixNano()
+	for i := 0; i < len(ls.conns); i++ {
+		c := ls.conns[i]
+		if c.deadline != 0 && now > c.deadline {
+			c.timeout()
+			if i < len(ls.conns) && ls.conns[i] != c {
+				i-- // c was removed and another moved into its place
+			}
+		}
+	}
+}

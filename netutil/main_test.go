@@ -1,0 +1,9 @@
+package netutil
+
+import (
+	"testing"
+
+	"github.com/gotornado/tornado/internal/leakcheck"
+)
+
+func TestMain(m *testing.M) { leakcheck.Main(m) }

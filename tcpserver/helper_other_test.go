@@ -1,0 +1,5 @@
+//go:build !unix
+
+package tcpserver
+
+func runHelper(mode string) int { return 2 }

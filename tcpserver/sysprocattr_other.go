@@ -1,0 +1,7 @@
+//go:build unix && !linux
+
+package tcpserver
+
+import "syscall"
+
+func childSysProcAttr() *syscall.SysProcAttr { return nil }
