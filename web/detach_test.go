@@ -164,6 +164,28 @@ func TestOnConnectionClose(t *testing.T) {
 			t.Fatal("OnConnectionClose not called")
 		}
 	})
+	t.Run("httpserver", func(t *testing.T) {
+		started, closed := make(chan struct{}), make(chan struct{})
+		app := NewApplication([]Rule{R[closeWatcher](`/`, Args{"started": started, "closed": closed})}, settings)
+		base := serveLoop(t, app)
+		conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		<-started
+		buf := make([]byte, 1)
+		conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := conn.Read(buf); err != nil {
+			t.Fatal(err)
+		}
+		conn.Close()
+		select {
+		case <-closed:
+		case <-time.After(5 * time.Second):
+			t.Fatal("OnConnectionClose not called")
+		}
+	})
 	t.Run("loop", func(t *testing.T) {
 		started, closed := make(chan struct{}), make(chan struct{})
 		app := NewApplication([]Rule{R[closeWatcher](`/`, Args{"started": started, "closed": closed})}, settings)
