@@ -35,34 +35,44 @@ type conn struct {
 	idx      int // position in ls.conns
 
 	state     connState
-	parser    http1.RequestParser
-	chunked   http1.ChunkedDecoder
-	req       httputil.ServerRequest
-	delegate  httputil.MessageDelegate
-	remaining int64 // body bytes still to read
+	rs        *reqState // the request in progress; nil while idle
 	keepAlive bool
 	deadline  int64 // UnixNano after which the connection times out; 0: none
 	headBegun bool  // bytes of the current head have arrived
 	inData    bool  // inside onData: a finished response continues the loop there
 
 	// response state
-	started     bool
-	finished    bool
-	chunkedOut  bool
-	noBody      bool  // HEAD, 1xx, 204 or 304: body bytes are dropped
-	outLen      int64 // declared Content-Length, or -1
-	outWritten  int64
-	closeCB     func()
+	started    bool
+	finished   bool
+	chunkedOut bool
+	noBody     bool  // HEAD, 1xx, 204 or 304: body bytes are dropped
+	outLen     int64 // declared Content-Length, or -1
+	outWritten int64
+	closeCB    func()
+}
+
+// reqState is what a connection needs only while a request is in progress:
+// the parser, the request and its delegate. An idle keep-alive connection
+// gives it back to its loop's free list, so that it costs only its stream
+// and a small conn (the parser's string cache warms up per loop instead).
+type reqState struct {
+	c           *conn
+	parser      http1.RequestParser
+	chunked     http1.ChunkedDecoder
+	req         httputil.ServerRequest
+	delegate    httputil.MessageDelegate
+	remaining   int64 // body bytes still to read
 	emitChunkFn func([]byte) error
+}
+
+func (rs *reqState) emitChunk(b []byte) error {
+	return rs.c.call(func() error { return rs.delegate.DataReceived(b) })
 }
 
 var _ httputil.Connection = (*conn)(nil)
 
 func newConn(srv *Server, ls *loopState, s *iostream.Stream, addr net.Addr) *conn {
 	c := &conn{srv: srv, ls: ls, stream: s, remoteIP: remoteIP(addr)}
-	c.parser.MaxHeaderSize = srv.maxHeaderSize()
-	c.parser.MaxRequestLineSize = srv.MaxRequestLineSize
-	c.emitChunkFn = c.emitChunk
 	s.MaxBufferSize = srv.maxHeaderSize() + 64<<10
 	s.SetCloseCallback(c.onStreamClose)
 	ls.add(c)
@@ -89,10 +99,12 @@ func (c *conn) Loop() *ioloop.Loop { return c.stream.Loop() }
 // nextRequest readies the connection for the next request head.
 func (c *conn) nextRequest() {
 	c.state = stateHead
-	c.delegate = nil
-	c.req.Reset() // keeps the header's storage
+	if c.rs != nil {
+		c.ls.putState(c.rs)
+		c.rs = nil
+	}
 	c.started, c.finished, c.chunkedOut, c.noBody = false, false, false, false
-	c.outLen, c.outWritten, c.remaining = -1, 0, 0
+	c.outLen, c.outWritten = -1, 0
 	c.headBegun = false
 	c.closeCB = nil
 	c.setDeadline(c.srv.idleTimeout())
@@ -113,6 +125,9 @@ func (c *conn) onData(data []byte) int {
 	defer func() { c.inData = false }()
 	off := 0
 	for off < len(data) && !c.stream.Closed() {
+		if c.rs == nil && c.state == stateHead {
+			c.rs = c.ls.getState(c)
+		}
 		var n int
 		switch c.state {
 		case stateHead:
@@ -135,7 +150,7 @@ func (c *conn) onData(data []byte) int {
 }
 
 func (c *conn) readHead(data []byte) int {
-	n, err := c.parser.Parse(data, &c.req)
+	n, err := c.rs.parser.Parse(data, &c.rs.req)
 	if err != nil {
 		c.reject(err)
 		return len(data)
@@ -152,7 +167,8 @@ func (c *conn) readHead(data []byte) int {
 }
 
 func (c *conn) startRequest() {
-	r := &c.req
+	rs := c.rs
+	r := &rs.req
 	r.Body = r.Body[:0]
 	r.RemoteIP = c.remoteIP
 	r.Protocol = "http"
@@ -166,26 +182,26 @@ func (c *conn) startRequest() {
 	r.HostName = hostName(r.Host)
 	r.Connection = c
 	r.StartTime = c.stream.Loop().Now()
-	c.keepAlive = c.parser.KeepAlive() && !c.srv.NoKeepAlive
-	c.delegate = c.srv.Handler.StartRequest(c)
-	if err := c.call(func() error { return c.delegate.HeadersReceived(r) }); err != nil {
+	c.keepAlive = rs.parser.KeepAlive() && !c.srv.NoKeepAlive
+	rs.delegate = c.srv.Handler.StartRequest(c)
+	if err := c.call(func() error { return rs.delegate.HeadersReceived(r) }); err != nil {
 		c.fail(err)
 		return
 	}
-	switch c.parser.BodyKind() {
+	switch rs.parser.BodyKind() {
 	case http1.BodyLength:
-		n := c.parser.ContentLength()
+		n := rs.parser.ContentLength()
 		if n > c.srv.maxBodySize() {
 			c.rejectStatus(413, "body too large")
 			return
 		}
 		c.continue100()
-		c.state, c.remaining = stateBody, n
+		c.state, rs.remaining = stateBody, n
 		c.setDeadline(c.srv.BodyTimeout)
 	case http1.BodyChunked:
 		c.continue100()
-		c.chunked.Reset()
-		c.chunked.MaxBodySize = c.srv.maxBodySize()
+		rs.chunked.Reset()
+		rs.chunked.MaxBodySize = c.srv.maxBodySize()
 		c.state = stateChunked
 		c.setDeadline(c.srv.BodyTimeout)
 	default:
@@ -194,29 +210,27 @@ func (c *conn) startRequest() {
 }
 
 func (c *conn) continue100() {
-	if c.parser.ExpectContinue() && c.req.Version == "HTTP/1.1" {
+	if c.rs.parser.ExpectContinue() && c.rs.req.Version == "HTTP/1.1" {
 		c.stream.Write([]byte("HTTP/1.1 100 Continue\r\n\r\n"), nil)
 	}
 }
 
 func (c *conn) readBody(data []byte) int {
-	n := int64(len(data))
-	if n > c.remaining {
-		n = c.remaining
-	}
-	c.remaining -= n
-	if err := c.call(func() error { return c.delegate.DataReceived(data[:n]) }); err != nil {
+	rs := c.rs
+	n := min(int64(len(data)), rs.remaining)
+	rs.remaining -= n
+	if err := c.call(func() error { return rs.delegate.DataReceived(data[:n]) }); err != nil {
 		c.fail(err)
 		return len(data)
 	}
-	if c.remaining == 0 && !c.stream.Closed() {
+	if rs.remaining == 0 && !c.stream.Closed() {
 		c.requestDone()
 	}
 	return int(n)
 }
 
 func (c *conn) readChunked(data []byte) int {
-	n, done, err := c.chunked.Decode(data, c.emitChunkFn)
+	n, done, err := c.rs.chunked.Decode(data, c.rs.emitChunkFn)
 	if err != nil {
 		c.fail(err)
 		return len(data)
@@ -227,17 +241,14 @@ func (c *conn) readChunked(data []byte) int {
 	return n
 }
 
-func (c *conn) emitChunk(b []byte) error {
-	return c.call(func() error { return c.delegate.DataReceived(b) })
-}
-
 // requestDone hands the complete request to the application. If it
 // answers at once the loop in onData goes on with the next request;
 // otherwise reading pauses until Finish.
 func (c *conn) requestDone() {
 	c.state = stateHandler
 	c.deadline = 0
-	c.call(func() error { c.delegate.Finish(); return nil })
+	d := c.rs.delegate
+	c.call(func() error { d.Finish(); return nil })
 	if c.state == stateHandler && !c.stream.Closed() {
 		c.stream.PauseReading()
 	}
@@ -341,15 +352,17 @@ const lingerTimeout = 2 * time.Second
 
 func (c *conn) onStreamClose() {
 	c.ls.remove(c)
-	if c.delegate != nil && !c.finished && c.state != stateClosing {
-		d := c.delegate
+	// A request cut short keeps its state out of the free list: a detached
+	// handler may still look at the request.
+	if rs := c.rs; rs != nil && rs.delegate != nil && !c.finished && c.state != stateClosing {
+		d := rs.delegate
 		c.call(func() error { d.OnConnectionClose(); return nil })
 		if f := c.closeCB; f != nil {
 			c.closeCB = nil
 			f()
 		}
 	}
-	c.delegate = nil
+	c.rs = nil
 }
 
 // timeout is called by the loop's sweep once the deadline has passed.

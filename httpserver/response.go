@@ -28,7 +28,7 @@ func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk [
 		return ErrHeadersWritten
 	}
 	c.started = true
-	c.noBody = c.req.Method == "HEAD" || code < 200 || code == 204 || code == 304
+	c.noBody = c.rs.req.Method == "HEAD" || code < 200 || code == 204 || code == 304
 	c.outLen = -1
 	if v := h.Get("Content-Length"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -41,8 +41,8 @@ func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk [
 		c.keepAlive = false
 	}
 	bodyAllowed := !(code < 200 || code == 204 || code == 304)
-	if c.outLen < 0 && bodyAllowed && c.req.Method != "HEAD" {
-		if c.req.Version == "HTTP/1.1" {
+	if c.outLen < 0 && bodyAllowed && c.rs.req.Method != "HEAD" {
+		if c.rs.req.Version == "HTTP/1.1" {
 			c.chunkedOut = true
 		} else {
 			c.keepAlive = false // the body ends when the connection does
@@ -67,7 +67,7 @@ func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk [
 	switch {
 	case !c.keepAlive && !h.Has("Connection"):
 		b = append(b, "Connection: close\r\n"...)
-	case c.keepAlive && c.req.Version == "HTTP/1.0" && !h.Has("Connection"):
+	case c.keepAlive && c.rs.req.Version == "HTTP/1.0" && !h.Has("Connection"):
 		b = append(b, "Connection: keep-alive\r\n"...)
 	}
 	b = append(b, "\r\n"...)
@@ -143,11 +143,11 @@ func (c *conn) Finish() error {
 	}
 	if c.outLen >= 0 && c.outWritten != c.outLen && !c.noBody {
 		c.srv.logger().Warn("httpserver: response shorter than its Content-Length",
-			"declared", c.outLen, "written", c.outWritten, "uri", c.req.URI)
+			"declared", c.outLen, "written", c.outWritten, "uri", c.rs.req.URI)
 		c.keepAlive = false
 		err = ErrContentLength
 	}
-	c.req.MarkFinished(c.stream.Loop().Now())
+	c.rs.req.MarkFinished(c.stream.Loop().Now())
 	c.closeCB = nil
 	if c.stream.Closed() {
 		return ErrConnClosed

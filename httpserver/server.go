@@ -223,6 +223,36 @@ type loopState struct {
 	conns        []*conn
 	sweeper      *ioloop.PeriodicCallback
 	shuttingDown bool
+	free         []*reqState // request states of idle connections, for reuse
+}
+
+// maxFreeStates bounds a loop's free list of request states.
+const maxFreeStates = 1024
+
+// getState returns a request state for c, from the free list when it can.
+func (ls *loopState) getState(c *conn) *reqState {
+	var rs *reqState
+	if n := len(ls.free); n > 0 {
+		rs = ls.free[n-1]
+		ls.free[n-1] = nil
+		ls.free = ls.free[:n-1]
+	} else {
+		rs = new(reqState)
+		rs.emitChunkFn = rs.emitChunk
+	}
+	rs.c = c
+	rs.parser.MaxHeaderSize = c.srv.maxHeaderSize()
+	rs.parser.MaxRequestLineSize = c.srv.MaxRequestLineSize
+	return rs
+}
+
+// putState takes back a finished request's state.
+func (ls *loopState) putState(rs *reqState) {
+	rs.req.Reset() // keeps the header's storage
+	rs.c, rs.delegate, rs.remaining = nil, nil, 0
+	if len(ls.free) < maxFreeStates {
+		ls.free = append(ls.free, rs)
+	}
 }
 
 // date returns the current Date header value.
