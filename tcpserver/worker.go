@@ -64,6 +64,12 @@ func (w *worker) accept(conn int, addr net.Addr) {
 		poll.Close(conn)
 		return
 	}
+	if _, ok := addr.(*net.TCPAddr); ok {
+		// Small responses go out at once, as Go's net package does for
+		// every TCP connection; Nagle's algorithm with delayed ACKs stalls
+		// request/response traffic.
+		netutil.SetNoDelay(conn)
+	}
 	st, err := iostream.New(w.loop, conn)
 	if err != nil {
 		poll.Close(conn)
