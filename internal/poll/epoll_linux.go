@@ -3,19 +3,35 @@
 package poll
 
 import (
+	"errors"
+	"os"
 	"sync/atomic"
+	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
 
 // Poller waits for readiness on a set of fds.
+//
+// Wait never blocks the thread in epoll_wait: it polls without waiting, and
+// when nothing is ready it parks the goroutine on the Go runtime's own
+// poller, to which the epoll fd itself is registered (an epoll fd is
+// readable while it has events). The scheduler then wakes the loop like any
+// goroutine waiting on a socket, with no thread hand-off.
 type Poller struct {
-	epfd   int
-	wakefd int // eventfd: written by Wake, read back by Wait
-	raw    []unix.EpollEvent
-	ready  []Event
-	closed atomic.Bool
+	epfd     int
+	wakefd   int // eventfd: written by Wake, read back by Wait
+	raw      []unix.EpollEvent
+	ready    []Event
+	closed   atomic.Bool
+	file     *os.File        // epfd, registered with the runtime poller
+	rc       syscall.RawConn // file's RawConn, to park on epfd's readiness
+	deadline time.Time       // file's read deadline as last set
+	waitFn   func(fd uintptr) bool
+	n        int   // result of the last waitFn
+	err      error // error of the last waitFn
 }
 
 // New returns a Poller with room for maxEvents ready fds per Wait.
@@ -38,12 +54,71 @@ func New(maxEvents int) (*Poller, error) {
 		unix.Close(wfd)
 		return nil, err
 	}
-	return &Poller{
+	p := &Poller{
 		epfd:   epfd,
 		wakefd: wfd,
 		raw:    make([]unix.EpollEvent, maxEvents),
 		ready:  make([]Event, 0, maxEvents),
-	}, nil
+	}
+	if err := unix.SetNonblock(epfd, true); err == nil {
+		p.file = os.NewFile(uintptr(epfd), "epoll")
+		if rc, err := p.file.SyscallConn(); err == nil {
+			p.rc = rc
+		}
+	}
+	p.waitFn = func(uintptr) bool {
+		p.n, p.err = p.poll()
+		return p.n > 0 || p.err != nil
+	}
+	return p, nil
+}
+
+// poll collects ready events without waiting. epoll_wait with a zero
+// timeout cannot block, so it is a raw system call (no scheduler hand-off).
+func (p *Poller) poll() (int, error) {
+	for {
+		r, _, e := unix.RawSyscall6(unix.SYS_EPOLL_WAIT, uintptr(p.epfd),
+			uintptr(unsafe.Pointer(&p.raw[0])), uintptr(len(p.raw)), 0, 0, 0)
+		if e == unix.EINTR {
+			continue
+		}
+		if e != 0 {
+			return 0, e
+		}
+		return int(r), nil
+	}
+}
+
+// wait returns the number of events in p.raw once some are ready or the
+// timeout passes (negative: no limit).
+func (p *Poller) wait(timeout time.Duration) (int, error) {
+	n, err := p.poll()
+	if n > 0 || err != nil || timeout == 0 {
+		return n, err
+	}
+	if p.rc == nil { // not pollable by the runtime: block the thread instead
+		n, err := unix.EpollWait(p.epfd, p.raw, durationToMillis(timeout))
+		if err == unix.EINTR {
+			err = nil
+		}
+		return max(n, 0), err
+	}
+	var dl time.Time
+	if timeout > 0 {
+		dl = time.Now().Add(timeout)
+	}
+	if !dl.Equal(p.deadline) {
+		p.file.SetReadDeadline(dl)
+		p.deadline = dl
+	}
+	p.n, p.err = 0, nil
+	if err := p.rc.Read(p.waitFn); err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return 0, nil
+		}
+		return 0, err
+	}
+	return p.n, p.err
 }
 
 func toEpoll(ev Events) uint32 {
@@ -81,11 +156,8 @@ func (p *Poller) Wait(timeout time.Duration) ([]Event, error) {
 	if p.closed.Load() {
 		return nil, ErrClosed
 	}
-	n, err := unix.EpollWait(p.epfd, p.raw, durationToMillis(timeout))
+	n, err := p.wait(timeout)
 	if err != nil {
-		if err == unix.EINTR {
-			return p.ready[:0], nil
-		}
 		return nil, err
 	}
 	out := p.ready[:0]
@@ -131,5 +203,8 @@ func (p *Poller) Close() error {
 		return ErrClosed
 	}
 	unix.Close(p.wakefd)
+	if p.file != nil {
+		return p.file.Close()
+	}
 	return unix.Close(p.epfd)
 }
