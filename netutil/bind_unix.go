@@ -311,3 +311,5 @@ func zoneName(id uint32) string {
 	}
 	return strconv.FormatUint(uint64(id), 10)
 }
+
+func socket(family int) (int, error) { return sysSocket(family, unix.SOCK_STREAM) }

@@ -78,6 +78,11 @@ func ListenerAddr(fd int) (net.Addr, error) { return localAddr(fd) }
 // Safe for concurrent use.
 func PeerAddr(fd int) (net.Addr, error) { return peerAddr(fd) }
 
+// Socket returns a new non-blocking, close-on-exec stream socket of the
+// given address family (unix.AF_INET, AF_INET6 or AF_UNIX), for a
+// non-blocking connect.
+func Socket(family int) (int, error) { return socket(family) }
+
 // SetNoDelay turns off Nagle's algorithm on a TCP socket (TCP_NODELAY).
 // Safe for concurrent use.
 func SetNoDelay(fd int) error { return setNoDelay(fd) }

@@ -28,3 +28,5 @@ func peerAddr(fd int) (net.Addr, error) { return nil, ErrUnsupported }
 func setNoDelay(fd int) error { return ErrUnsupported }
 
 func defaultBacklog() int { return 1024 }
+
+func socket(family int) (int, error) { return -1, ErrUnsupported }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gotornado/tornado/ioloop"
 	"github.com/gotornado/tornado/iostream"
+	"github.com/gotornado/tornado/netutil"
 )
 
 // connector is one Connect in progress; it lives on the loop.
@@ -127,7 +128,7 @@ func (c *connector) next() {
 	for len(c.targets) > 0 && !c.finished {
 		sa := c.targets[0]
 		c.targets = c.targets[1:]
-		fd, err := sysSocket(family(sa))
+		fd, err := netutil.Socket(family(sa))
 		if err != nil {
 			c.lastErr = c.opErr(sa, os.NewSyscallError("socket", err))
 			continue
