@@ -1,0 +1,288 @@
+// Command report turns the raw output of a bench/run (wrk's and idlemem's
+// reports, and a meta.txt describing the run) into results.json and
+// RESULTS.md, and prints the table of medians and ratios to GoTornado.
+//
+//	report -raw DIR -json results.json -md RESULTS.md -svg results.svg
+//	report -line FILE    # one line about one wrk or idlemem report
+//
+// The raw directory holds meta.txt ("key: value" lines), rN/PEER.TEST.txt
+// for round N and TEST in plaintext, json, pipeline, and idle/PEER.txt.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gotornado/tornado/bench/internal/results"
+)
+
+func main() {
+	raw := flag.String("raw", "", "raw output `dir` of a run")
+	jsonOut := flag.String("json", "", "write results.json to `path`")
+	mdOut := flag.String("md", "", "write RESULTS.md to `path`")
+	svg := flag.String("svg", "results.svg", "chart `file` that RESULTS.md shows, relative to it")
+	line := flag.String("line", "", "print one line about a wrk or idlemem report `file` and exit")
+	flag.Parse()
+	log.SetFlags(0)
+	log.SetPrefix("report: ")
+
+	if *line != "" {
+		fmt.Println(describe(*line))
+		return
+	}
+	if *raw == "" {
+		log.Fatal("-raw or -line is required")
+	}
+	f, err := collect(*raw)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Print(textTable(f))
+	if *jsonOut != "" {
+		if err := f.Save(*jsonOut); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if *mdOut != "" {
+		if err := os.WriteFile(*mdOut, markdown(f, *svg), 0o644); err != nil {
+			log.Fatal(err)
+		}
+	}
+}
+
+// describe summarises one raw report file.
+func describe(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	if w, err := results.ParseWrk(bytes.NewReader(b)); err == nil {
+		s := fmt.Sprintf("%s req/s, p99 %s", results.FormatValue(w.RequestsPerSec, "req/s"), fmtP99(w.P99))
+		if n := w.SocketErrors + w.Non2xx; n > 0 {
+			s += fmt.Sprintf(", %d errors", n)
+		}
+		return s
+	}
+	if m, err := results.ParseIdle(bytes.NewReader(b)); err == nil {
+		return fmt.Sprintf("%.1f KB/conn (%d connections, %d alive after, RSS %d → %d KB)",
+			m.BytesPerConn/1024, m.Connections, m.Alive, m.RSSBeforeKB, m.RSSAfterKB)
+	}
+	return "FAILED: " + firstLine(b)
+}
+
+func fmtP99(d time.Duration) string {
+	if d <= 0 {
+		return "n/a"
+	}
+	return results.FormatValue(float64(d)/1e6, "ms") + "ms"
+}
+
+func firstLine(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	if s == "" {
+		return "no output"
+	}
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
+
+// readMeta reads meta.txt's "key: value" lines.
+func readMeta(dir string) (map[string]string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "meta.txt"))
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{}
+	for l := range strings.Lines(string(b)) {
+		if k, v, ok := strings.Cut(strings.TrimRight(l, "\r\n"), ": "); ok {
+			m[k] = v
+		}
+	}
+	return m, nil
+}
+
+func atof(s string) float64 {
+	v, _ := strconv.ParseFloat(s, 64)
+	return v
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// collect builds the results file from a raw directory.
+func collect(dir string) (*results.File, error) {
+	meta, err := readMeta(dir)
+	if err != nil {
+		return nil, err
+	}
+	f := &results.File{
+		Date:    meta["date"],
+		Command: meta["command"],
+		Machine: results.Machine{
+			NProc:     atoi(meta["nproc"]),
+			CPU:       meta["cpu"],
+			Kernel:    meta["kernel"],
+			Go:        meta["go"],
+			Wrk:       meta["wrk"],
+			Tornado:   meta["tornado"],
+			LoadStart: meta["load_start"],
+			LoadEnd:   meta["load_end"],
+		},
+		Config: results.Config{
+			Rounds:      atoi(meta["rounds"]),
+			Duration:    meta["duration"],
+			Connections: atoi(meta["connections"]),
+			Pipeline:    atoi(meta["pipeline"]),
+			IdleConns:   atoi(meta["idle_conns"]),
+			Quick:       meta["quick"] == "1",
+			ServerCPU:   meta["server_cpu"],
+			ClientCPU:   meta["client_cpu"],
+			MaxForeign:  atof(meta["max_foreign"]),
+			Retries:     atoi(meta["retries"]),
+		},
+		Peers: strings.Fields(meta["peers"]),
+	}
+	c := f.Config
+	f.Tests = []results.Test{
+		wrkTest(dir, f, "plaintext", fmt.Sprintf("Plaintext, %d connections", c.Connections), false),
+		wrkTest(dir, f, "json", fmt.Sprintf("JSON, %d connections", c.Connections), false),
+		wrkTest(dir, f, "pipeline", fmt.Sprintf("Plaintext, %d-deep pipeline, %d connections", c.Pipeline, c.Connections), false),
+		wrkTest(dir, f, "plaintext", fmt.Sprintf("p99 latency, plaintext, %d connections", c.Connections), true),
+	}
+	if c.IdleConns > 0 {
+		f.Tests = append(f.Tests, idleTest(dir, f))
+	}
+	for i := range f.Tests {
+		setRatios(&f.Tests[i])
+	}
+	return f, nil
+}
+
+// wrkTest gathers one test's samples over the rounds: requests per second,
+// or with p99 set the 99th percentile latency in milliseconds.
+func wrkTest(dir string, f *results.File, name, title string, p99 bool) results.Test {
+	t := results.Test{Name: name, Title: title, Unit: "req/s"}
+	if p99 {
+		t.Name, t.Unit, t.LowerIsBetter = "p99", "ms", true
+	}
+	for _, peer := range f.Peers {
+		r := results.Result{Peer: peer}
+		var failed, busy []string
+		for round := 1; round <= f.Config.Rounds; round++ {
+			path := filepath.Join(dir, fmt.Sprintf("r%d", round), peer+"."+name+".txt")
+			b, err := os.ReadFile(path)
+			if err != nil {
+				continue // not run
+			}
+			w, err := results.ParseWrk(bytes.NewReader(b))
+			if err != nil {
+				failed = append(failed, fmt.Sprintf("round %d: %s", round, firstLine(b)))
+				continue
+			}
+			r.Errors += w.SocketErrors + w.Non2xx
+			v := w.RequestsPerSec
+			if p99 {
+				if w.P99 <= 0 {
+					continue
+				}
+				v = float64(w.P99) / 1e6
+			}
+			r.Samples = append(r.Samples, v)
+			if fb, err := os.ReadFile(path + ".cpu"); err == nil {
+				if c, err := results.ParseForeign(bytes.NewReader(fb)); err == nil {
+					r.Foreign = append(r.Foreign, c)
+					if max := f.Config.MaxForeign; max > 0 && c > max {
+						busy = append(busy, fmt.Sprintf("round %d: %.2f", round, c))
+					}
+				}
+			}
+		}
+		if len(r.Samples) > 0 {
+			r.OK, r.Median = true, results.Median(r.Samples)
+		}
+		switch {
+		case len(failed) > 0:
+			r.Note = strings.Join(failed, "; ")
+		case !r.OK:
+			r.Note = "not run"
+		}
+		if r.Errors > 0 {
+			r.Note = strings.TrimPrefix(r.Note+fmt.Sprintf("; wrk reported %d socket errors or non-2xx responses", r.Errors), "; ")
+		}
+		if len(busy) > 0 {
+			r.Note = strings.TrimPrefix(r.Note+"; other programs took CPU time during the run ("+
+				strings.Join(busy, ", ")+" CPUs)", "; ")
+		}
+		t.Results = append(t.Results, r)
+	}
+	return t
+}
+
+// idleTest reads idlemem's reports.
+func idleTest(dir string, f *results.File) results.Test {
+	t := results.Test{
+		Name:          "idle",
+		Title:         fmt.Sprintf("Memory per idle keep-alive connection, %d connections", f.Config.IdleConns),
+		Unit:          "KB/conn",
+		LowerIsBetter: true,
+	}
+	for _, peer := range f.Peers {
+		r := results.Result{Peer: peer}
+		b, err := os.ReadFile(filepath.Join(dir, "idle", peer+".txt"))
+		switch {
+		case err != nil:
+			r.Note = "not run"
+		default:
+			m, err := results.ParseIdle(bytes.NewReader(b))
+			if err != nil {
+				r.Note = firstLine(b)
+				break
+			}
+			kb := m.BytesPerConn / 1024
+			r.OK, r.Median, r.Samples = true, kb, []float64{kb}
+			if m.Alive < m.Connections {
+				r.Note = fmt.Sprintf("only %d of %d connections answered a second request", m.Alive, m.Connections)
+			}
+		}
+		t.Results = append(t.Results, r)
+	}
+	return t
+}
+
+func setRatios(t *results.Test) {
+	ref, ok := t.Result(results.Reference)
+	if !ok || !ref.OK || ref.Median <= 0 {
+		return
+	}
+	for i := range t.Results {
+		if r := &t.Results[i]; r.OK {
+			r.Ratio = r.Median / ref.Median
+		}
+	}
+}
+
+// cell formats a result for the tables; mark is appended to flagged ones.
+func cell(t *results.Test, r results.Result, mark string) string {
+	if !r.OK {
+		return "failed"
+	}
+	s := results.FormatValue(r.Median, t.Unit)
+	if r.Peer != results.Reference {
+		if q := results.FormatRatio(r.Ratio); q != "" {
+			s += " (" + q + ")"
+		}
+	}
+	if r.Note != "" {
+		s += mark
+	}
+	return s
+}
