@@ -29,15 +29,41 @@ func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk [
 	}
 	c.started = true
 	c.noBody = c.rs.req.Method == "HEAD" || code < 200 || code == 204 || code == 304
+	if reason == "" {
+		reason = http1.StatusText(code)
+		if reason == "" {
+			reason = "Unknown"
+		}
+	}
+	// One pass writes the fields and notes the ones that set the framing.
+	// Names are canonical (Header.Add makes them so).
+	b := http1.AppendStatusLine(c.ls.scratch[:0], "HTTP/1.1", code, reason)
+	var length, connection string
+	hasDate := false
+	for name, value := range h.All() {
+		switch name {
+		case "Content-Length":
+			length = value
+		case "Connection":
+			connection = value
+		case "Date":
+			hasDate = true
+		}
+		b = append(b, name...)
+		b = append(b, ": "...)
+		b = append(b, value...)
+		b = append(b, "\r\n"...)
+	}
 	c.outLen = -1
-	if v := h.Get("Content-Length"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
+	if length != "" {
+		n, err := strconv.ParseInt(length, 10, 64)
 		if err != nil || n < 0 {
+			c.ls.scratch = b[:0]
 			return ErrContentLength
 		}
 		c.outLen = n
 	}
-	if h.Get("Connection") == "close" {
+	if connection == "close" {
 		c.keepAlive = false
 	}
 	bodyAllowed := !(code < 200 || code == 204 || code == 304)
@@ -48,15 +74,7 @@ func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk [
 			c.keepAlive = false // the body ends when the connection does
 		}
 	}
-	if reason == "" {
-		reason = http1.StatusText(code)
-		if reason == "" {
-			reason = "Unknown"
-		}
-	}
-	b := http1.AppendStatusLine(c.ls.scratch[:0], "HTTP/1.1", code, reason)
-	b = h.AppendTo(b)
-	if !h.Has("Date") {
+	if !hasDate {
 		b = append(b, "Date: "...)
 		b = append(b, c.ls.date()...)
 		b = append(b, "\r\n"...)
@@ -65,9 +83,10 @@ func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk [
 		b = append(b, "Transfer-Encoding: chunked\r\n"...)
 	}
 	switch {
-	case !c.keepAlive && !h.Has("Connection"):
+	case connection != "":
+	case !c.keepAlive:
 		b = append(b, "Connection: close\r\n"...)
-	case c.keepAlive && c.rs.req.Version == "HTTP/1.0" && !h.Has("Connection"):
+	case c.rs.req.Version == "HTTP/1.0":
 		b = append(b, "Connection: keep-alive\r\n"...)
 	}
 	b = append(b, "\r\n"...)

@@ -73,9 +73,13 @@ type Application struct {
 // etagEntry remembers the Etag string of a body digest, so that a body
 // served again (the common case for a given URL) costs no allocation.
 type etagEntry struct {
-	sum [sha1.Size]byte
-	tag string
+	sum  [sha1.Size]byte
+	tag  string
+	body []byte // the body itself when it is small; comparing beats hashing
 }
+
+// maxEtagBody is the largest body an etagEntry keeps.
+const maxEtagBody = 256
 
 var (
 	_ httputil.ServerConnectionDelegate = (*Application)(nil)
@@ -149,7 +153,10 @@ func (a *Application) ReverseURL(name string, args ...any) (string, error) {
 // route finds the rule for req (Tornado's find_handler), filling m; with no
 // match, m names the default handler.
 func (a *Application) route(req *httputil.ServerRequest, m *routeMatch) {
-	host := strings.ToLower(req.HostName) // returns HostName itself when already lower case
+	var host string
+	if len(a.hosts) > 0 {
+		host = strings.ToLower(req.HostName) // returns HostName itself when already lower case
+	}
 	for _, h := range a.hosts {
 		if h.matchHost(host) && h.find(req.Path, m) {
 			return
