@@ -16,8 +16,10 @@ import (
 	"flag"
 	"log"
 	"net/netip"
-	"runtime"
+	"os"
+	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -45,7 +47,6 @@ type server struct {
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8888", "listen address `host:port`")
 	flag.Parse()
-	runtime.LockOSThread()
 	s := &server{buf: make([]byte, 64<<10)}
 	if err := s.listen(*addr); err != nil {
 		log.Fatal(err)
@@ -84,12 +85,13 @@ func (s *server) listen(addr string) error {
 
 func (s *server) serve() error {
 	events := make([]unix.EpollEvent, 512)
+	w, err := newWaiter(s.ep, events)
+	if err != nil {
+		return err
+	}
 	for {
-		n, err := unix.EpollWait(s.ep, events, -1)
+		n, err := w.wait()
 		if err != nil {
-			if err == unix.EINTR {
-				continue
-			}
 			return err
 		}
 		s.refreshResponse()
@@ -257,4 +259,56 @@ func countRequests(matched *uint8, b []byte) int {
 		*matched = 0
 	}
 	return n
+}
+
+// waiter waits for epoll events the way GoTornado's loop does, which is
+// the fastest way found on this machine: poll with a zero timeout (a raw
+// system call that cannot block) and, when nothing is ready, park the
+// goroutine on the Go runtime's poller, to which the epoll fd itself is
+// registered. A thread blocked in epoll_wait instead makes the scheduler
+// hand its P to another thread on every sleep.
+type waiter struct {
+	ep     int
+	events []unix.EpollEvent
+	rc     syscall.RawConn
+	n      int
+	err    error
+	fn     func(uintptr) bool
+}
+
+func newWaiter(ep int, events []unix.EpollEvent) (*waiter, error) {
+	if err := unix.SetNonblock(ep, true); err != nil {
+		return nil, err
+	}
+	rc, err := os.NewFile(uintptr(ep), "epoll").SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	w := &waiter{ep: ep, events: events, rc: rc}
+	w.fn = func(uintptr) bool {
+		w.n, w.err = w.poll()
+		return w.n > 0 || w.err != nil
+	}
+	return w, nil
+}
+
+func (w *waiter) poll() (int, error) {
+	for {
+		r, _, e := unix.RawSyscall6(unix.SYS_EPOLL_WAIT, uintptr(w.ep),
+			uintptr(unsafe.Pointer(&w.events[0])), uintptr(len(w.events)), 0, 0, 0)
+		if e == unix.EINTR {
+			continue
+		}
+		if e != 0 {
+			return 0, e
+		}
+		return int(r), nil
+	}
+}
+
+func (w *waiter) wait() (int, error) {
+	if err := w.rc.Read(w.fn); err != nil {
+		return 0, err
+	}
+	return w.n, w.err
 }
