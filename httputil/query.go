@@ -37,6 +37,11 @@ func parseQuery(v url.Values, s string, maxFields int) error {
 	return nil
 }
 
+// Unquote decodes %XX escapes (not '+'), leaving malformed escapes as they
+// are, like Python's urllib.parse.unquote (Tornado unquotes path groups with
+// it). It returns s itself when there is nothing to decode.
+func Unquote(s string) string { return unescape(s, false) }
+
 // unescape decodes %XX escapes, and '+' as a space when plus is set, leaving
 // malformed escapes as they are (Python's urllib.parse.unquote). It returns s
 // itself when there is nothing to decode.

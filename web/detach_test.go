@@ -146,45 +146,12 @@ func TestOnConnectionClose(t *testing.T) {
 	app := NewApplication([]Rule{R[closeWatcher](`/`, Args{"started": started, "closed": closed})}, settings)
 	t.Run("net/http", func(t *testing.T) {
 		base, _ := serve(t, app)
-		conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-		<-started
-		buf := make([]byte, 1)
-		conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-		if _, err := conn.Read(buf); err != nil {
-			t.Fatal(err)
-		}
-		conn.Close()
-		select {
-		case <-closed:
-		case <-time.After(5 * time.Second):
-			t.Fatal("OnConnectionClose not called")
-		}
+		leaveMidResponse(t, base, started, closed)
 	})
 	t.Run("httpserver", func(t *testing.T) {
 		started, closed := make(chan struct{}), make(chan struct{})
 		app := NewApplication([]Rule{R[closeWatcher](`/`, Args{"started": started, "closed": closed})}, settings)
-		base := serveLoop(t, app)
-		conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-		<-started
-		buf := make([]byte, 1)
-		conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-		if _, err := conn.Read(buf); err != nil {
-			t.Fatal(err)
-		}
-		conn.Close()
-		select {
-		case <-closed:
-		case <-time.After(5 * time.Second):
-			t.Fatal("OnConnectionClose not called")
-		}
+		leaveMidResponse(t, serveLoop(t, app), started, closed)
 	})
 	t.Run("loop", func(t *testing.T) {
 		started, closed := make(chan struct{}), make(chan struct{})
@@ -199,4 +166,27 @@ func TestOnConnectionClose(t *testing.T) {
 		<-closed // called once
 		c.run(t)
 	})
+}
+
+// leaveMidResponse requests / from base, waits for the first bytes of the
+// response, hangs up, and expects the handler's OnConnectionClose.
+func leaveMidResponse(t *testing.T, base string, started, closed chan struct{}) {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	<-started
+	buf := make([]byte, 1)
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := conn.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("OnConnectionClose not called")
+	}
 }

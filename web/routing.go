@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gotornado/tornado/httputil"
 )
 
 // ErrUnknownName is returned by ReverseURL for a name that no rule has.
@@ -160,7 +162,7 @@ func (s *urlSpec) match(path string, m *routeMatch) bool {
 		if idx[2*g] < 0 {
 			continue // an optional group that did not take part
 		}
-		v := unquote(path[idx[2*g]:idx[2*g+1]])
+		v := httputil.Unquote(path[idx[2*g]:idx[2*g+1]])
 		if s.named != nil {
 			m.kwargs[s.named[g-1]] = v
 		} else {
@@ -221,41 +223,6 @@ func quote(s string) string {
 		return s
 	}
 	return string(b)
-}
-
-// unquote decodes %XX escapes (not '+'), leaving malformed escapes as they
-// are, like Python's urllib.parse.unquote. It returns s itself when there is
-// nothing to decode.
-func unquote(s string) string {
-	i := strings.IndexByte(s, '%')
-	if i < 0 {
-		return s
-	}
-	b := append(make([]byte, 0, len(s)), s[:i]...)
-	for ; i < len(s); i++ {
-		c := s[i]
-		if c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
-			c = unhex(s[i+1])<<4 | unhex(s[i+2])
-			i += 2
-		}
-		b = append(b, c)
-	}
-	return string(b)
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c >= 'a':
-		return c - 'a' + 10
-	default:
-		return c - 'A' + 10
-	}
 }
 
 // validUTF8 reports whether every decoded path group is valid UTF-8

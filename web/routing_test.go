@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/gotornado/tornado/httputil"
 )
 
 // echoHandler writes its path groups.
@@ -264,12 +266,12 @@ func TestQuoteUnquote(t *testing.T) {
 		if got := quote(tt.in); got != tt.quoted {
 			t.Errorf("quote(%q) = %q, want %q", tt.in, got, tt.quoted)
 		}
-		if got := unquote(tt.quoted); got != tt.in {
+		if got := httputil.Unquote(tt.quoted); got != tt.in {
 			t.Errorf("unquote(%q) = %q, want %q", tt.quoted, got, tt.in)
 		}
 	}
 	for _, tt := range []struct{ in, want string }{{"%zz", "%zz"}, {"%4", "%4"}, {"a+b", "a+b"}, {"%41%42", "AB"}} {
-		if got := unquote(tt.in); got != tt.want {
+		if got := httputil.Unquote(tt.in); got != tt.want {
 			t.Errorf("unquote(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
