@@ -159,6 +159,11 @@ func equalFold(a, b string) bool {
 // when s is already canonical. A name containing a byte that is not a token
 // character (such as a space) is returned unchanged, as net/http does.
 func CanonicalKey(s string) string {
+	switch s { // the names responses set most: compared whole, not byte by byte
+	case "Content-Type", "Content-Length", "Server", "Etag", "Date", "Location",
+		"Set-Cookie", "Connection", "Cache-Control", "Last-Modified", "Host":
+		return s
+	}
 	upper := true
 	canonical := true
 	for i := 0; i < len(s); i++ {

@@ -167,8 +167,13 @@ func (h *RequestHandler) reset(app *Application, req *httputil.ServerRequest, co
 	h.cookies = h.cookies[:0]
 	h.err, h.allow = nil, ""
 	h.headersWritten, h.finished, h.inError, h.closed = false, false, false, false
-	h.finishCalled.Store(false)
-	h.detached.Store(false)
+	// A fresh or scrubbed handler has both false: skip the atomic stores.
+	if h.finishCalled.Load() {
+		h.finishCalled.Store(false)
+	}
+	if h.detached.Load() {
+		h.detached.Store(false)
+	}
 	h.clear()
 }
 
