@@ -34,7 +34,7 @@ func (s *IOVecs) Writev(fd int, bufs [][]byte) (int, error) {
 		return 0, nil
 	}
 	for {
-		n, _, e := unix.Syscall(unix.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&v[0])), uintptr(len(v)))
+		n, _, e := unix.RawSyscall(unix.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&v[0])), uintptr(len(v)))
 		if e == unix.EINTR {
 			continue
 		}
