@@ -164,7 +164,7 @@ func (s *server) read(fd int) {
 	if !c.open {
 		return
 	}
-	n, err := unix.Read(fd, s.buf)
+	n, err := rawRead(fd, s.buf)
 	if err == unix.EAGAIN || err == unix.EINTR {
 		return
 	}
@@ -192,7 +192,7 @@ func (s *server) read(fd int) {
 func (s *server) write(fd int, out []byte) {
 	c := &s.conns[fd]
 	for len(out) > 0 {
-		n, err := unix.Write(fd, out)
+		n, err := rawWrite(fd, out)
 		if err == unix.EINTR {
 			continue
 		}
@@ -311,4 +311,32 @@ func (w *waiter) wait() (int, error) {
 		return 0, err
 	}
 	return w.n, w.err
+}
+
+// rawRead and rawWrite are read(2) and write(2) as raw system calls, as
+// GoTornado's loop makes them: on a non-blocking socket they cannot block,
+// so they skip the scheduler's entersyscall/exitsyscall.
+func rawRead(fd int, p []byte) (int, error) {
+	return rawRW(unix.SYS_READ, fd, p)
+}
+
+func rawWrite(fd int, p []byte) (int, error) {
+	return rawRW(unix.SYS_WRITE, fd, p)
+}
+
+func rawRW(trap uintptr, fd int, p []byte) (int, error) {
+	var ptr unsafe.Pointer
+	if len(p) > 0 {
+		ptr = unsafe.Pointer(&p[0])
+	}
+	for {
+		n, _, e := unix.RawSyscall(trap, uintptr(fd), uintptr(ptr), uintptr(len(p)))
+		if e == unix.EINTR {
+			continue
+		}
+		if e != 0 {
+			return -1, e
+		}
+		return int(n), nil
+	}
 }
