@@ -116,7 +116,13 @@ func (p *Poller) wait(timeout time.Duration) (int, error) {
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			return 0, nil
 		}
-		return 0, err
+		if p.closed.Load() {
+			return 0, ErrClosed
+		}
+		// The runtime could not poll the epoll fd after all: block the
+		// thread in epoll_wait from now on.
+		p.rc = nil
+		return p.wait(timeout)
 	}
 	return p.n, p.err
 }
