@@ -179,7 +179,7 @@ func (c *conn) startRequest() {
 	if r.Host == "" {
 		r.Host = "127.0.0.1"
 	}
-	r.HostName = hostName(r.Host)
+	r.HostName = httputil.HostName(r.Host)
 	r.Connection = c
 	r.StartTime = c.stream.Loop().Now()
 	c.keepAlive = rs.parser.KeepAlive() && !c.srv.NoKeepAlive
@@ -376,27 +376,4 @@ func (c *conn) timeout() {
 	default:
 		c.stream.Close()
 	}
-}
-
-// hostName strips the port from a Host value, and IPv6 brackets.
-func hostName(host string) string {
-	if len(host) > 0 && host[0] == '[' {
-		if i := indexByte(host, ']'); i > 0 {
-			return host[1:i]
-		}
-		return host
-	}
-	if i := indexByte(host, ':'); i >= 0 {
-		return host[:i]
-	}
-	return host
-}
-
-func indexByte(s string, c byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
 }

@@ -200,7 +200,6 @@ func (s *Server) closeIdle(l *ioloop.Loop) {
 	if ls == nil {
 		return
 	}
-	ls.shuttingDown = true
 	for _, c := range append([]*conn(nil), ls.conns...) {
 		c.keepAlive = false
 		if c.state == stateHead && !c.headBegun {
@@ -216,14 +215,13 @@ const sweepInterval = time.Second
 // building responses, the Date header (formatted once per second), and the
 // list of connections that the timeout sweep walks. Owned by the loop.
 type loopState struct {
-	loop         *ioloop.Loop
-	scratch      []byte
-	dateBuf      []byte
-	dateSec      int64
-	conns        []*conn
-	sweeper      *ioloop.PeriodicCallback
-	shuttingDown bool
-	free         []*reqState // request states of idle connections, for reuse
+	loop    *ioloop.Loop
+	scratch []byte
+	dateBuf []byte
+	dateSec int64
+	conns   []*conn
+	sweeper *ioloop.PeriodicCallback
+	free    []*reqState // request states of idle connections, for reuse
 }
 
 // maxFreeStates bounds a loop's free list of request states.

@@ -3,6 +3,7 @@ package httputil
 import (
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -174,4 +175,20 @@ func (r *ServerRequest) Reset() {
 	h := r.Header
 	h.Reset()
 	*r = ServerRequest{Header: h}
+}
+
+// HostName returns host (a Host header value) without its port, and an
+// IPv6 address without its brackets: "[::1]:8080" gives "::1". A bare IPv6
+// address (more than one colon, no brackets) is returned as it is.
+func HostName(host string) string {
+	if strings.HasPrefix(host, "[") {
+		if end := strings.IndexByte(host, ']'); end > 0 {
+			return host[1:end]
+		}
+		return host
+	}
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && strings.IndexByte(host, ':') == i {
+		return host[:i]
+	}
+	return host
 }

@@ -58,7 +58,6 @@ type Loop struct {
 
 	poller   *poll.Poller
 	handlers []handler // indexed by fd
-	nfds     int
 	timers   timerHeap
 	timerSeq uint64
 	now      time.Time
@@ -199,7 +198,6 @@ func (l *Loop) AddHandler(fd int, ev Events, fn func(fd int, ev Events)) error {
 		return err
 	}
 	l.handlers[fd] = handler{fn: fn, ev: ev}
-	l.nfds++
 	return nil
 }
 
@@ -226,7 +224,6 @@ func (l *Loop) RemoveHandler(fd int) error {
 		return ErrNoHandler
 	}
 	l.handlers[fd] = handler{}
-	l.nfds--
 	return l.poller.Delete(fd)
 }
 

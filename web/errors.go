@@ -114,7 +114,7 @@ func (h *RequestHandler) handleError(err error) {
 // SendError may be called from any goroutine (see Detach).
 func (h *RequestHandler) SendError(code int, err error) {
 	if h.detached.Load() {
-		h.queue(func() { h.sendError(code, err) })
+		h.Run(func() { h.sendError(code, err) })
 		return
 	}
 	h.sendError(code, err)
@@ -148,7 +148,7 @@ func (h *RequestHandler) sendError(code int, err error) {
 	h.writeErrorPage(code, err)
 	if h.detached.Load() {
 		// The page's output was queued; finish after it.
-		h.queue(func() {
+		h.Run(func() {
 			if h.finishCalled.CompareAndSwap(false, true) {
 				h.finishNow()
 			}

@@ -252,9 +252,6 @@ func (h *RequestHandler) guard(f func()) {
 	f()
 }
 
-// queue runs f on the handler's goroutine, after what is queued already.
-func (h *RequestHandler) queue(f func()) { h.Run(f) }
-
 // execute runs the request: Initialize, Prepare, the verb, then Finish
 // unless the handler detached (Tornado's _execute).
 func (h *RequestHandler) execute() {

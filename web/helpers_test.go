@@ -100,18 +100,6 @@ func (l *logRecorder) find(prefix string) (slog.Record, bool) {
 	return slog.Record{}, false
 }
 
-// waitFor polls cond for up to five seconds.
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // quietSettings returns Settings logging into a new recorder.
 func quietSettings() (Settings, *logRecorder) {
 	rec := &logRecorder{}
@@ -220,7 +208,7 @@ func newRequest(method, uri string, header ...string) *httputil.ServerRequest {
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Add(header[i], header[i+1])
 		if header[i] == "Host" {
-			req.Host, req.HostName = header[i+1], hostName(header[i+1])
+			req.Host, req.HostName = header[i+1], httputil.HostName(header[i+1])
 		}
 	}
 	return req

@@ -77,28 +77,13 @@ func newServerRequest(r *http.Request) *httputil.ServerRequest {
 	} else {
 		req.Host = "127.0.0.1"
 	}
-	req.HostName = hostName(req.Host)
+	req.HostName = httputil.HostName(req.Host)
 	for name, values := range r.Header {
 		for _, v := range values {
 			req.Header.Add(name, v)
 		}
 	}
 	return req
-}
-
-// hostName returns host without its port, and without the brackets of an
-// IPv6 literal.
-func hostName(host string) string {
-	if strings.HasPrefix(host, "[") {
-		if end := strings.IndexByte(host, ']'); end > 0 {
-			return host[1:end]
-		}
-		return host
-	}
-	if i := strings.LastIndexByte(host, ':'); i >= 0 && strings.IndexByte(host, ':') == i {
-		return host[:i]
-	}
-	return host
 }
 
 // httpConn is the httputil.Connection of one net/http request. All its

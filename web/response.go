@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gotornado/tornado/httputil"
 )
@@ -150,7 +151,7 @@ func (h *RequestHandler) writeDetached(v any) error {
 		}
 		isJSON = true
 	}
-	h.queue(func() { h.writeNow(b, isJSON) })
+	h.Run(func() { h.writeNow(b, isJSON) })
 	return nil
 }
 
@@ -209,7 +210,7 @@ func (h *RequestHandler) Flush(cb func(error)) error {
 		return ErrFinished
 	}
 	if h.detached.Load() {
-		h.queue(func() {
+		h.Run(func() {
 			if h.finished {
 				h.callback(cb, ErrFinished)
 				return
@@ -266,7 +267,7 @@ func (h *RequestHandler) Finish() error {
 		return ErrFinished
 	}
 	if h.detached.Load() {
-		h.queue(h.finishNow)
+		h.Run(h.finishNow)
 		return nil
 	}
 	h.finishNow()
@@ -394,10 +395,11 @@ func etagMatches(inm, etag string) bool {
 			if inm[i] == 'W' {
 				i += 2
 			}
-			end := indexByteFrom(inm, '"', i+1)
+			end := strings.IndexByte(inm[i+1:], '"')
 			if end < 0 {
 				return false
 			}
+			end += i + 1
 			if trimWeak(inm[start:end+1]) == want {
 				return true
 			}
@@ -414,15 +416,6 @@ func trimWeak(tag string) string {
 		return tag[2:]
 	}
 	return tag
-}
-
-func indexByteFrom(s string, c byte, from int) int {
-	for i := from; i < len(s); i++ {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 // Redirect sends a redirect to url, which may be relative, and finishes the
@@ -442,7 +435,7 @@ func (h *RequestHandler) Redirect(url string, status ...int) error {
 		return ErrFinished
 	}
 	if h.detached.Load() {
-		h.queue(func() {
+		h.Run(func() {
 			if h.finished {
 				return
 			}
