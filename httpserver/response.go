@@ -2,7 +2,6 @@ package httpserver
 
 import (
 	"errors"
-	"strconv"
 
 	"github.com/gotornado/tornado/httputil"
 	"github.com/gotornado/tornado/internal/http1"
@@ -56,8 +55,8 @@ func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk [
 	}
 	c.outLen = -1
 	if length != "" {
-		n, err := strconv.ParseInt(length, 10, 64)
-		if err != nil || n < 0 {
+		n, ok := http1.ParseDecimal(length)
+		if !ok {
 			c.ls.scratch = b[:0]
 			return ErrContentLength
 		}

@@ -268,6 +268,22 @@ func ValidHeaderName(name string) bool {
 // contains no CR, LF, NUL or other control character except horizontal tab.
 // Bytes 0x80 and above (obs-text) are allowed.
 func ValidHeaderValue(v string) bool {
+	// Eight bytes at a time: a word is looked at byte by byte only when it
+	// holds a byte below 0x20 (a tab, or a control character) or a 0x7f.
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		x := uint64(v[i]) | uint64(v[i+1])<<8 | uint64(v[i+2])<<16 | uint64(v[i+3])<<24 |
+			uint64(v[i+4])<<32 | uint64(v[i+5])<<40 | uint64(v[i+6])<<48 | uint64(v[i+7])<<56
+		del := x ^ (ones * 0x7f) // a zero byte where x has 0x7f
+		if ((x-ones*' ')&^x|(del-ones)&^del)&highs != 0 && !validValueBytes(v[i:i+8]) {
+			return false
+		}
+	}
+	return validValueBytes(v[i:])
+}
+
+func validValueBytes(v string) bool {
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		if c < ' ' && c != '\t' || c == 0x7f {

@@ -1,6 +1,7 @@
 package httputil
 
 import (
+	"bytes"
 	"slices"
 	"testing"
 	"unsafe"
@@ -135,6 +136,35 @@ func TestValidHeaderNameValue(t *testing.T) {
 			t.Errorf("ValidHeaderValue(%q) = %v, want %v", tt.in, got, tt.want)
 		}
 	}
+}
+
+// TestValidHeaderValueWords checks the word-at-a-time scan against the
+// byte loop: every byte value at every position, on backgrounds that sit
+// next to the edges of the checked ranges.
+func TestValidHeaderValueWords(t *testing.T) {
+	for _, bg := range []byte{'a', ' ', '\t', 0x7e, 0x80, 0xff} {
+		for n := 1; n <= 19; n++ {
+			for pos := 0; pos < n; pos++ {
+				for c := 0; c < 256; c++ {
+					b := bytes.Repeat([]byte{bg}, n)
+					b[pos] = byte(c)
+					if got, want := ValidHeaderValue(string(b)), validValueBytes(string(b)); got != want {
+						t.Fatalf("ValidHeaderValue(%q) = %v, want %v", b, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func FuzzValidHeaderValue(f *testing.F) {
+	f.Add("text/html; charset=UTF-8")
+	f.Add("a\tb\x7f\x1fcdefghijklmn")
+	f.Fuzz(func(t *testing.T, v string) {
+		if got, want := ValidHeaderValue(v), validValueBytes(v); got != want {
+			t.Fatalf("ValidHeaderValue(%q) = %v, want %v", v, got, want)
+		}
+	})
 }
 
 func TestHeaderReuseNoAlloc(t *testing.T) {

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"encoding/json"
-	"reflect"
 	"strings"
 	"sync/atomic"
 
@@ -119,22 +118,34 @@ type RequestHandler struct {
 // maxKeptBuffer bounds the output buffer a pooled handler keeps.
 const maxKeptBuffer = 64 << 10
 
-// scrub zeroes the handler v (the struct embedding h) for reuse, keeping
-// the storage of h's header, buffer and cookies.
-func (h *RequestHandler) scrub(v reflect.Value) {
-	hdr, buf, cookies, closeFn := h.header, h.buf, h.cookies, h.closeFn
-	jsonBuf, jsonEnc := h.jsonBuf.Bytes(), h.jsonEnc
-	v.SetZero()
-	if cap(jsonBuf) <= maxKeptBuffer && jsonEnc != nil {
-		h.jsonBuf = *bytes.NewBuffer(jsonBuf[:0])
-		h.jsonEnc = jsonEnc
+// kept is the storage a pooled handler keeps across requests.
+type kept struct {
+	header  httputil.Header
+	buf     []byte
+	cookies []pendingCookie
+	closeFn func()
+	jsonBuf []byte
+	jsonEnc *json.Encoder
+}
+
+// storage returns what h keeps when its handler is zeroed for reuse.
+func (h *RequestHandler) storage() kept {
+	return kept{h.header, h.buf, h.cookies, h.closeFn, h.jsonBuf.Bytes(), h.jsonEnc}
+}
+
+// reuse gives a zeroed h back the storage k, emptied; buffers that grew
+// beyond maxKeptBuffer are dropped.
+func (h *RequestHandler) reuse(k kept) {
+	if cap(k.jsonBuf) <= maxKeptBuffer && k.jsonEnc != nil {
+		h.jsonBuf = *bytes.NewBuffer(k.jsonBuf[:0])
+		h.jsonEnc = k.jsonEnc
 	}
-	hdr.Reset()
-	if cap(buf) > maxKeptBuffer {
-		buf = nil
+	k.header.Reset()
+	if cap(k.buf) > maxKeptBuffer {
+		k.buf = nil
 	}
-	clear(cookies)
-	h.header, h.buf, h.cookies, h.closeFn = hdr, buf[:0], cookies[:0], closeFn
+	clear(k.cookies)
+	h.header, h.buf, h.cookies, h.closeFn = k.header, k.buf[:0], k.cookies[:0], k.closeFn
 }
 
 // reusable reports whether the handler's request is over and nothing can

@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"reflect"
 	"sync"
 )
 
@@ -51,7 +50,10 @@ func R[T any, P interface {
 	r := Rule{Pattern: pattern, New: func() Handler { return pool.Get().(P) }}
 	r.recycle = func(h Handler) {
 		if p, ok := h.(P); ok {
-			p.requestHandler().scrub(reflect.ValueOf(p).Elem())
+			k := p.requestHandler().storage()
+			var zero T
+			*(*T)(p) = zero
+			p.requestHandler().reuse(k)
 			pool.Put(p)
 		}
 	}

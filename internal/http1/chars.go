@@ -11,11 +11,13 @@ var (
 	valueChars = makeTable(func(c byte) bool { return c == '\t' || c >= ' ' && c != 0x7f })
 	// targetChars: the visible ASCII characters allowed in a request-target.
 	targetChars = makeTable(func(c byte) bool { return c > ' ' && c < 0x7f })
-	// hostChars: the characters of uri-host and port (reg-name, IP literals, pct-encoding).
-	hostChars = makeTable(func(c byte) bool {
+	// regNameChars: the characters of a reg-name (unreserved, pct-encoded, sub-delims).
+	regNameChars = makeTable(func(c byte) bool {
 		return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-			contains("!$%&'()*+,-.:;=[]_~", c)
+			contains("!$%&'()*+,-.;=_~", c)
 	})
+	// ipLiteralChars: the characters inside the brackets of an IP-literal.
+	ipLiteralChars = makeTable(func(c byte) bool { return regNameChars[c] || c == ':' })
 	// qdtextChars: qdtext of a quoted-string.
 	qdtextChars = makeTable(func(c byte) bool {
 		return c == '\t' || c == ' ' || c == '!' || c >= '#' && c != '\\' && c != 0x7f

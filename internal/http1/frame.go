@@ -88,7 +88,7 @@ func (f *frameState) note(name, value string) {
 // 9110 8.6), also across several fields; anything else is an error.
 func (f *frameState) noteContentLength(value string) {
 	for el := range strings.SplitSeq(value, ",") {
-		n, ok := parseDecimal(trimOWSString(el))
+		n, ok := ParseDecimal(trimOWSString(el))
 		if !ok {
 			f.fail(errContentLength)
 			return
@@ -122,8 +122,9 @@ func (f *frameState) noteTransferEncoding(value string) {
 	}
 }
 
-// parseDecimal parses 1*DIGIT into an int64, refusing signs and overflow.
-func parseDecimal(s string) (int64, bool) {
+// ParseDecimal parses 1*DIGIT (a Content-Length) into an int64, refusing
+// signs, spaces and overflow.
+func ParseDecimal(s string) (int64, bool) {
 	if s == "" {
 		return 0, false
 	}
@@ -162,7 +163,7 @@ func validAuthority(s string, needPort bool) bool {
 	host, port, hasPort := s, "", false
 	if strings.HasPrefix(s, "[") {
 		end := strings.IndexByte(s, ']')
-		if end < 2 {
+		if end < 2 || !validChars(s[1:end], &ipLiteralChars) {
 			return false
 		}
 		host, s = s[1:end], s[end+1:]
@@ -172,12 +173,18 @@ func validAuthority(s string, needPort bool) bool {
 			}
 			port, hasPort = s[1:], true
 		}
-	} else if i := strings.IndexByte(s, ':'); i >= 0 {
-		host, port, hasPort = s[:i], s[i+1:], true
-	}
-	for i := 0; i < len(host); i++ {
-		if c := host[i]; !hostChars[c] || c == '[' || c == ']' {
-			return false
+	} else {
+		// One pass: the reg-name runs up to the first byte outside it,
+		// which must be the colon before the port.
+		i := 0
+		for i < len(s) && regNameChars[s[i]] {
+			i++
+		}
+		if i < len(s) {
+			if s[i] != ':' {
+				return false
+			}
+			host, port, hasPort = s[:i], s[i+1:], true
 		}
 	}
 	for i := 0; i < len(port); i++ {
@@ -186,4 +193,13 @@ func validAuthority(s string, needPort bool) bool {
 		}
 	}
 	return !needPort || host != "" && hasPort && port != ""
+}
+
+func validChars(s string, table *[256]bool) bool {
+	for i := 0; i < len(s); i++ {
+		if !table[s[i]] {
+			return false
+		}
+	}
+	return true
 }

@@ -276,6 +276,9 @@ var rejectedRequests = []struct {
 	{"host bad port", "GET / HTTP/1.1\r\nHost: a:8o\r\n\r\n", 400},
 	{"host two ports", "GET / HTTP/1.1\r\nHost: a:1:2\r\n\r\n", 400},
 	{"host unclosed bracket", "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", 400},
+	{"host bracket inside", "GET / HTTP/1.1\r\nHost: a[b]\r\n\r\n", 400},
+	{"host ipv6 bad char", "GET / HTTP/1.1\r\nHost: [::1/8]\r\n\r\n", 400},
+	{"host ipv6 junk after", "GET / HTTP/1.1\r\nHost: [::1]x\r\n\r\n", 400},
 	// Content-Length.
 	{"content-length and chunked", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
 	{"chunked and content-length", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", 400},

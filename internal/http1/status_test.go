@@ -23,6 +23,12 @@ func TestAppendStatusLine(t *testing.T) {
 		want    string
 	}{
 		{"HTTP/1.1", 200, "", "HTTP/1.1 200 OK\r\n"},
+		{"HTTP/1.1", 200, "OK", "HTTP/1.1 200 OK\r\n"},
+		{"HTTP/1.1", 404, "Not Found", "HTTP/1.1 404 Not Found\r\n"},
+		{"HTTP/1.1", 404, "Gone Away", "HTTP/1.1 404 Gone Away\r\n"},
+		{"HTTP/1.1", 100, "", "HTTP/1.1 100 Continue\r\n"},
+		{"HTTP/1.1", 420, "", "HTTP/1.1 420 Unknown\r\n"},
+		{"HTTP/1.1", 42, "", "HTTP/1.1 42 Unknown\r\n"},
 		{"HTTP/1.0", 404, "", "HTTP/1.0 404 Not Found\r\n"},
 		{"HTTP/1.1", 599, "", "HTTP/1.1 599 Unknown\r\n"},
 		{"HTTP/1.1", 200, "Fine\tThanks", "HTTP/1.1 200 Fine\tThanks\r\n"},
