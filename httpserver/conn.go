@@ -115,7 +115,7 @@ func (c *conn) setDeadline(d time.Duration) {
 		c.deadline = 0
 		return
 	}
-	c.deadline = c.stream.Loop().Now().Add(d).UnixNano()
+	c.deadline = c.stream.Loop().Now().UnixNano() + int64(d)
 }
 
 // onData is the stream's reader: it is handed every unconsumed byte and

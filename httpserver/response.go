@@ -34,9 +34,16 @@ func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk [
 			reason = "Unknown"
 		}
 	}
-	// One pass writes the fields and notes the ones that set the framing.
-	// Names are canonical (Header.Add makes them so).
-	b := http1.AppendStatusLine(c.ls.scratch[:0], "HTTP/1.1", code, reason)
+	// The head is built in the stream's output queue when it has room for
+	// it, in scratch space otherwise. One pass writes the fields and notes
+	// the ones that set the framing. Names are canonical (Header.Add makes
+	// them so).
+	b := c.stream.Buffer(headSize(reason, h, chunk))
+	inScratch := b == nil
+	if inScratch {
+		b = c.ls.scratch[:0]
+	}
+	b = http1.AppendStatusLine(b, "HTTP/1.1", code, reason)
 	var length, connection string
 	hasDate := false
 	for name, value := range h.All() {
@@ -57,7 +64,7 @@ func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk [
 	if length != "" {
 		n, ok := http1.ParseDecimal(length)
 		if !ok {
-			c.ls.scratch = b[:0]
+			c.stream.Commit(nil, nil) // gives the buffer back
 			return ErrContentLength
 		}
 		c.outLen = n
@@ -90,11 +97,27 @@ func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk [
 	}
 	b = append(b, "\r\n"...)
 	b, err := c.appendBody(b, chunk)
-	c.ls.scratch = b[:0]
+	if inScratch {
+		c.ls.scratch = b[:0] // keeps what it grew to
+	}
 	if err != nil {
+		c.stream.Commit(nil, nil)
 		return err
 	}
-	return c.stream.Write(b, cb)
+	return c.stream.Commit(b, cb)
+}
+
+// headSize bounds the size of a response head with these fields, and of
+// the first chunk of its body.
+func headSize(reason string, h *httputil.Header, chunk []byte) int {
+	n := len("HTTP/1.1 000 \r\n") + len(reason) + len("Unknown") +
+		len("Date: Mon, 02 Jan 2006 15:04:05 GMT\r\n") + len("Transfer-Encoding: chunked\r\n") +
+		len("Connection: keep-alive\r\n") + len("\r\n") +
+		len(chunk) + 16 + len("\r\n\r\n") // a chunk's size line and end
+	for name, value := range h.All() {
+		n += len(name) + len(value) + len(": \r\n")
+	}
+	return n
 }
 
 // appendBody adds chunk to b in the response's framing.

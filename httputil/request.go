@@ -187,8 +187,17 @@ func HostName(host string) string {
 		}
 		return host
 	}
-	if i := strings.LastIndexByte(host, ':'); i >= 0 && strings.IndexByte(host, ':') == i {
-		return host[:i]
+	colon := -1
+	for i := 0; i < len(host); i++ {
+		if host[i] == ':' {
+			if colon >= 0 {
+				return host // a second colon: a bare IPv6 address
+			}
+			colon = i
+		}
+	}
+	if colon >= 0 {
+		return host[:colon]
 	}
 	return host
 }

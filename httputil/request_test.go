@@ -124,3 +124,21 @@ func TestServerRequestReset(t *testing.T) {
 		t.Errorf("fill + Reset allocs = %v, want 0", n)
 	}
 }
+
+func TestHostName(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"example.com", "example.com"},
+		{"example.com:8080", "example.com"},
+		{"[::1]:8080", "::1"},
+		{"[::1]", "::1"},
+		{"[::1", "[::1"},
+		{"::1", "::1"},
+		{"fe80::1:80", "fe80::1:80"},
+		{"", ""},
+		{":80", ""},
+	} {
+		if got := HostName(tt.in); got != tt.want {
+			t.Errorf("HostName(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -85,6 +85,7 @@ type Stream struct {
 	// write side
 	out        [][]byte  // queued segments; out[0] is next
 	outp       []*[]byte // the pooled segment behind out[i], or nil
+	spare      *[]byte   // a pooled segment lent out by Buffer, not yet queued
 	pending    int       // queued, unwritten bytes
 	queued     int64     // bytes ever queued
 	written    int64     // bytes ever written
@@ -453,6 +454,16 @@ func (s *Stream) fail(err error) {
 // is flushed at the end of the current loop phase. A write that would put
 // more than MaxWriteBufferSize bytes in the queue fails with ErrBufferFull.
 func (s *Stream) Write(data []byte, cb func(error)) error {
+	if err := s.canQueue(len(data)); err != nil {
+		return err
+	}
+	s.appendOut(data)
+	s.queuedOut(cb)
+	return nil
+}
+
+// canQueue reports why n more bytes cannot be queued, if they cannot.
+func (s *Stream) canQueue(n int) error {
 	if s.closed {
 		return ErrStreamClosed
 	}
@@ -460,10 +471,15 @@ func (s *Stream) Write(data []byte, cb func(error)) error {
 	if limit <= 0 {
 		limit = DefaultMaxWriteBufferSize
 	}
-	if s.pending+len(data) > limit {
+	if s.pending+n > limit {
 		return ErrBufferFull
 	}
-	s.appendOut(data)
+	return nil
+}
+
+// queuedOut follows the queueing of output: it pauses reading above the
+// high water mark, notes cb, and schedules the flush.
+func (s *Stream) queuedOut(cb func(error)) {
 	if s.pending > writeHighWater {
 		s.writeBlock = true // reading resumes once the peer drains it
 	}
@@ -474,7 +490,69 @@ func (s *Stream) Write(data []byte, cb func(error)) error {
 		s.scheduled = true
 		s.loop.ScheduleFlush(s)
 	}
+}
+
+// Buffer returns an empty slice whose capacity, at least n bytes, is free
+// space at the end of the output queue: a caller builds its output there
+// with append and queues it with Commit, which spares the copy Write makes.
+// It returns nil when n is larger than a segment or the stream is closed;
+// use Write then. The slice is valid until the next Write or Commit.
+func (s *Stream) Buffer(n int) []byte {
+	if s.closed || n > segSize {
+		return nil
+	}
+	if k := len(s.out); k > 0 && s.outp[k-1] != nil {
+		if last := s.out[k-1]; cap(last)-len(last) >= n {
+			return last[len(last):len(last)]
+		}
+	}
+	if s.spare == nil {
+		s.spare = segPool.Get().(*[]byte)
+	}
+	return (*s.spare)[:0]
+}
+
+// Commit queues b, the slice Buffer returned extended by appends, as Write
+// would. A b that outgrew that space (so append moved it) is copied like
+// Write's data. An empty b with no cb queues nothing and only gives back
+// the space Buffer lent.
+func (s *Stream) Commit(b []byte, cb func(error)) error {
+	spare := s.spare
+	s.spare = nil
+	err := s.canQueue(len(b))
+	if err != nil || len(b) == 0 && cb == nil {
+		if spare != nil {
+			segPool.Put(spare)
+		}
+		return err
+	}
+	k := len(s.out)
+	switch {
+	case len(b) == 0:
+	case k > 0 && s.outp[k-1] != nil && sameStart(s.out[k-1][len(s.out[k-1]):cap(s.out[k-1])], b):
+		s.out[k-1] = s.out[k-1][:len(s.out[k-1])+len(b)]
+		s.pending += len(b)
+		s.queued += int64(len(b))
+	case spare != nil && sameStart((*spare)[:cap(*spare)], b):
+		s.out = append(s.out, b)
+		s.outp = append(s.outp, spare)
+		s.pending += len(b)
+		s.queued += int64(len(b))
+		spare = nil
+	default:
+		s.appendOut(b) // append moved it: copy it like Write
+	}
+	if spare != nil {
+		segPool.Put(spare)
+	}
+	s.queuedOut(cb)
 	return nil
+}
+
+// sameStart reports whether b begins where free does, that is, b was
+// appended in place to free[:0].
+func sameStart(free, b []byte) bool {
+	return len(free) >= len(b) && len(b) > 0 && &free[0] == &b[0]
 }
 
 const segSize = 16 << 10
@@ -599,6 +677,10 @@ func (s *Stream) closeWith(err error) {
 		s.dropSeg()
 	}
 	s.out, s.outp, s.pending = nil, nil, 0
+	if s.spare != nil {
+		segPool.Put(s.spare)
+		s.spare = nil
+	}
 	s.releaseRbuf()
 	if s.cb != nil {
 		cb := s.cb

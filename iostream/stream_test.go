@@ -327,3 +327,88 @@ func TestPausedStreamNoticesHangUp(t *testing.T) {
 		t.Fatal("paused stream did not notice the peer leaving")
 	}
 }
+
+// TestBufferCommit builds output in place: in a fresh segment, then in the
+// room left at the end of it, then with an append that outgrows the space
+// (copied), and checks the peer gets it all in order. An empty Commit
+// gives the lent space back without queueing anything.
+func TestBufferCommit(t *testing.T) {
+	l := startLoop(t)
+	s, c := tcpPair(t, l)
+	type state struct {
+		inPlace      [2]bool
+		spare        bool
+		pending      int
+		emptyErr     error
+		closedBuffer bool
+		closedErr    error
+	}
+	got := make(chan state, 1)
+	onLoop(l, func() {
+		var st state
+		b := s.Buffer(5)
+		first := &b[:1][0]
+		b = append(b, "hello"...)
+		if err := s.Commit(b, nil); err != nil {
+			t.Errorf("Commit: %v", err)
+		}
+		st.inPlace[0] = &s.out[len(s.out)-1][0] == first
+		b = s.Buffer(6) // room left in the same segment
+		next := &b[:1][0]
+		b = append(b, " world"...)
+		s.Commit(b, nil)
+		st.inPlace[1] = &s.out[len(s.out)-1][5] == next && len(s.out) == 1
+		b = s.Buffer(2)
+		b = append(b[:cap(b)], '!') // outgrows the space: append moves it
+		s.Commit(b[len(b)-1:], nil)
+		s.Buffer(segSize)                // no room left: lends a spare segment
+		st.emptyErr = s.Commit(nil, nil) // and takes it back
+		st.spare = s.spare != nil
+		st.pending = s.pending
+		got <- st
+	})
+	st := <-got
+	if !st.inPlace[0] || !st.inPlace[1] {
+		t.Errorf("output built in place = %v, want both true", st.inPlace)
+	}
+	if st.emptyErr != nil || st.spare {
+		t.Errorf("empty Commit = %v, spare kept %v; want nil, false", st.emptyErr, st.spare)
+	}
+	if st.pending != len("hello world!") {
+		t.Errorf("pending = %d, want %d", st.pending, len("hello world!"))
+	}
+	buf := make([]byte, 64)
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	n, err := io.ReadAtLeast(c, buf, len("hello world!"))
+	if err != nil || string(buf[:n]) != "hello world!" {
+		t.Fatalf("peer read %q, %v; want %q", buf[:n], err, "hello world!")
+	}
+	onLoop(l, func() {
+		s.Close()
+		st := state{closedBuffer: s.Buffer(1) == nil}
+		st.closedErr = s.Commit([]byte("x"), nil)
+		got <- st
+	})
+	if st := <-got; !st.closedBuffer || !errors.Is(st.closedErr, ErrStreamClosed) {
+		t.Errorf("after Close: Buffer nil %v, Commit %v; want true, ErrStreamClosed", st.closedBuffer, st.closedErr)
+	}
+}
+
+// TestCommitRespectsLimit: Commit fails like Write past MaxWriteBufferSize.
+func TestCommitRespectsLimit(t *testing.T) {
+	l := startLoop(t)
+	s, _ := tcpPair(t, l)
+	errc := make(chan error, 1)
+	onLoop(l, func() {
+		s.MaxWriteBufferSize = 4
+		b := append(s.Buffer(8), "too long"...)
+		err := s.Commit(b, nil)
+		if s.spare != nil || s.pending != 0 {
+			t.Errorf("after a refused Commit: spare %v, pending %d", s.spare != nil, s.pending)
+		}
+		errc <- err
+	})
+	if err := <-errc; !errors.Is(err, ErrBufferFull) {
+		t.Fatalf("Commit past the limit = %v, want ErrBufferFull", err)
+	}
+}

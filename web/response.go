@@ -306,7 +306,9 @@ func (h *RequestHandler) finishNow() {
 // complete marks the response finished, logs it, runs OnFinish and tells
 // the Connection, which may then reuse the request for the next one.
 func (h *RequestHandler) complete() {
-	h.finishCalled.Store(true)
+	if !h.finishCalled.Load() { // usually set already, by the caller's CompareAndSwap
+		h.finishCalled.Store(true)
+	}
 	h.finished = true
 	defer h.finishConn() // even if a LogFunction panics
 	// No MarkFinished here: RequestTime measures up to now when the log

@@ -233,6 +233,9 @@ func validUTF8(args []string, kwargs map[string]string) bool {
 			return false
 		}
 	}
+	if len(kwargs) == 0 {
+		return true // spares starting a map iteration
+	}
 	for _, a := range kwargs {
 		if !utf8.ValidString(a) {
 			return false
