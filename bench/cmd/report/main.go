@@ -158,6 +158,11 @@ func collect(dir string) (*results.File, error) {
 		wrkTest(dir, f, "pipeline", fmt.Sprintf("Plaintext, %d-deep pipeline, %d connections", c.Pipeline, c.Connections), false),
 		wrkTest(dir, f, "plaintext", fmt.Sprintf("p99 latency, plaintext, %d connections", c.Connections), true),
 	}
+	for _, name := range []string{"plaintext", "json", "pipeline"} {
+		if t, ok := cpuTest(dir, f, name); ok {
+			f.Tests = append(f.Tests, t)
+		}
+	}
 	if c.IdleConns > 0 {
 		f.Tests = append(f.Tests, idleTest(dir, f))
 	}
@@ -197,12 +202,13 @@ func wrkTest(dir string, f *results.File, name, title string, p99 bool) results.
 				v = float64(w.P99) / 1e6
 			}
 			r.Samples = append(r.Samples, v)
-			if fb, err := os.ReadFile(path + ".cpu"); err == nil {
-				if c, err := results.ParseForeign(bytes.NewReader(fb)); err == nil {
-					r.Foreign = append(r.Foreign, c)
-					if max := f.Config.MaxForeign; max > 0 && c > max {
-						busy = append(busy, fmt.Sprintf("round %d: %.2f", round, c))
-					}
+			if c, err := readCPU(path); err == nil {
+				r.Foreign = append(r.Foreign, c.Foreign)
+				if max := f.Config.MaxForeign; max > 0 && c.Foreign > max {
+					busy = append(busy, fmt.Sprintf("round %d: %.2f", round, c.Foreign))
+				}
+				if c.Client > 0 && c.Wall > 0 {
+					r.Client = append(r.Client, c.Client/c.Wall)
 				}
 			}
 		}
@@ -225,6 +231,49 @@ func wrkTest(dir string, f *results.File, name, title string, p99 bool) results.
 		t.Results = append(t.Results, r)
 	}
 	return t
+}
+
+func readCPU(wrkReport string) (results.CPU, error) {
+	b, err := os.ReadFile(wrkReport + ".cpu")
+	if err != nil {
+		return results.CPU{}, err
+	}
+	return results.ParseCPU(bytes.NewReader(b))
+}
+
+// cpuTest gathers the server's CPU time per request in the wrk runs of
+// test name: a server's cost when the load generator, not the server, is
+// what limits the rate. ok is false when no run measured it.
+func cpuTest(dir string, f *results.File, name string) (t results.Test, ok bool) {
+	t = results.Test{
+		Name:          "cpu_" + name,
+		Title:         "Server CPU time per request, " + name,
+		Unit:          "µs",
+		LowerIsBetter: true,
+	}
+	for _, peer := range f.Peers {
+		r := results.Result{Peer: peer}
+		for round := 1; round <= f.Config.Rounds; round++ {
+			path := filepath.Join(dir, fmt.Sprintf("r%d", round), peer+"."+name+".txt")
+			b, err := os.ReadFile(path)
+			if err != nil {
+				continue
+			}
+			w, err := results.ParseWrk(bytes.NewReader(b))
+			c, cerr := readCPU(path)
+			if err != nil || cerr != nil || c.Server <= 0 || w.Requests <= 0 {
+				continue
+			}
+			r.Samples = append(r.Samples, c.Server/float64(w.Requests)*1e6)
+		}
+		if len(r.Samples) > 0 {
+			r.OK, r.Median, ok = true, results.Median(r.Samples), true
+		} else {
+			r.Note = "not measured"
+		}
+		t.Results = append(t.Results, r)
+	}
+	return t, ok
 }
 
 // idleTest reads idlemem's reports.

@@ -44,6 +44,10 @@ func markdown(f *results.File, svg string) []byte {
 			"highest %.2f over %d runs; a run above %.2f was repeated up to %d times.\n",
 			med, max, n, c.MaxForeign, c.Retries)
 	}
+	if line := clientShares(f); line != "" {
+		b.WriteString("- wrk's use of its one CPU (median share over the rounds): " + line +
+			". Near 1.00, wrk and not the server set the rate; the servers' CPU time per request then compares their cost.\n")
+	}
 	b.WriteString("\n")
 
 	b.WriteString("| Test |")
@@ -114,6 +118,27 @@ func roundsTable(f *results.File) string {
 	}
 	b.WriteString("\n")
 	return b.String()
+}
+
+// clientShares lists, by wrk test and peer, the median share of its CPU
+// that wrk used.
+func clientShares(f *results.File) string {
+	var tests []string
+	for _, t := range f.Tests {
+		if t.Unit != "req/s" {
+			continue
+		}
+		var peers []string
+		for _, r := range t.Results {
+			if len(r.Client) > 0 {
+				peers = append(peers, fmt.Sprintf("%s %.2f", results.PeerTitle(r.Peer), results.Median(r.Client)))
+			}
+		}
+		if len(peers) > 0 {
+			tests = append(tests, t.Name+": "+strings.Join(peers, ", "))
+		}
+	}
+	return strings.Join(tests, "; ")
 }
 
 // foreign summarises the other programs' CPU time during the load runs.

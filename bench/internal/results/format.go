@@ -26,12 +26,12 @@ func PeerTitle(peer string) string {
 }
 
 // FormatValue formats v for unit: thousands separated whole numbers for
-// rates, two decimals for milliseconds, one otherwise.
+// rates, two decimals for milli- and microseconds, one otherwise.
 func FormatValue(v float64, unit string) string {
 	switch unit {
 	case "req/s":
 		return group(strconv.FormatFloat(v, 'f', 0, 64))
-	case "ms":
+	case "ms", "µs":
 		return strconv.FormatFloat(v, 'f', 2, 64)
 	default:
 		return strconv.FormatFloat(v, 'f', 1, 64)

@@ -161,16 +161,50 @@ func ParseIdle(r io.Reader) (Idle, error) {
 	return m, nil
 }
 
-// ParseForeign parses the "foreign_cpus: X" line that bench/run writes
-// beside each wrk report.
-func ParseForeign(r io.Reader) (float64, error) {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return 0, err
+// CPU is what bench/run measured of the machine's CPU time during one wrk
+// run, in the ".cpu" file beside the wrk report.
+type CPU struct {
+	Foreign float64 // CPUs' worth of time other programs took
+	Server  float64 // seconds of CPU time the server took (0: not measured)
+	Client  float64 // seconds of CPU time wrk took (0: not measured)
+	Wall    float64 // seconds the run lasted (0: not measured)
+}
+
+// ParseCPU parses the "key: value" lines that bench/run writes beside each
+// wrk report: foreign_cpus (required), server_cpu_s, client_cpu_s, wall_s.
+func ParseCPU(r io.Reader) (CPU, error) {
+	var c CPU
+	have := false
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), ": ")
+		if !ok {
+			continue
+		}
+		var dst *float64
+		switch k {
+		case "foreign_cpus":
+			dst, have = &c.Foreign, true
+		case "server_cpu_s":
+			dst = &c.Server
+		case "client_cpu_s":
+			dst = &c.Client
+		case "wall_s":
+			dst = &c.Wall
+		default:
+			continue
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return c, fmt.Errorf("results: %s %q: %w", k, v, err)
+		}
+		*dst = f
 	}
-	v, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "foreign_cpus: ")
-	if !ok {
-		return 0, fmt.Errorf("results: no foreign_cpus line in %q", b)
+	if err := sc.Err(); err != nil {
+		return c, err
 	}
-	return strconv.ParseFloat(v, 64)
+	if !have {
+		return c, errors.New("results: no foreign_cpus line")
+	}
+	return c, nil
 }

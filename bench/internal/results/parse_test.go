@@ -111,12 +111,19 @@ func TestMedian(t *testing.T) {
 	}
 }
 
-func TestParseForeign(t *testing.T) {
-	got, err := ParseForeign(strings.NewReader("foreign_cpus: 0.42\n"))
-	if err != nil || got != 0.42 {
-		t.Errorf("ParseForeign() = %v, %v, want 0.42", got, err)
+func TestParseCPU(t *testing.T) {
+	got, err := ParseCPU(strings.NewReader("foreign_cpus: 0.42\n"))
+	if err != nil || got != (CPU{Foreign: 0.42}) {
+		t.Errorf("ParseCPU(foreign only) = %+v, %v, want Foreign 0.42", got, err)
 	}
-	if _, err := ParseForeign(strings.NewReader("")); err == nil {
-		t.Error("ParseForeign(\"\") succeeded, want an error")
+	got, err = ParseCPU(strings.NewReader("foreign_cpus: 0.03\nserver_cpu_s: 4.98\nclient_cpu_s: 5.01\nwall_s: 5.04\n"))
+	if want := (CPU{Foreign: 0.03, Server: 4.98, Client: 5.01, Wall: 5.04}); err != nil || got != want {
+		t.Errorf("ParseCPU(all) = %+v, %v, want %+v", got, err, want)
+	}
+	if _, err := ParseCPU(strings.NewReader("")); err == nil {
+		t.Error("ParseCPU(\"\") succeeded, want an error")
+	}
+	if _, err := ParseCPU(strings.NewReader("foreign_cpus: x\n")); err == nil {
+		t.Error("ParseCPU(bad number) succeeded, want an error")
 	}
 }

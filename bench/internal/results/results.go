@@ -67,6 +67,9 @@ type Result struct {
 	// Foreign is, for each sample, the CPUs' worth of time that programs
 	// other than the server and the load generator took during its run.
 	Foreign []float64 `json:"foreign_cpus,omitempty"`
+	// Client is, for each sample, the share of its one CPU that wrk used:
+	// near 1, the load generator, not the server, set the rate.
+	Client []float64 `json:"client_cpu_share,omitempty"`
 	Note    string    `json:"note,omitempty"`
 }
 
