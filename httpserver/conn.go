@@ -175,11 +175,9 @@ func (c *conn) startRequest() {
 	if c.srv.XHeaders {
 		applyXHeaders(r)
 	}
-	r.Host = r.Header.Get("Host")
-	if r.Host == "" {
-		r.Host = "127.0.0.1"
+	if r.Host == "" { // the parser set Host and HostName from the Host field
+		r.Host, r.HostName = "127.0.0.1", "127.0.0.1"
 	}
-	r.HostName = httputil.HostName(r.Host)
 	r.Connection = c
 	r.StartTime = c.stream.Loop().Now()
 	c.keepAlive = rs.parser.KeepAlive() && !c.srv.NoKeepAlive

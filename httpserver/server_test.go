@@ -296,6 +296,16 @@ func TestXHeaders(t *testing.T) {
 	if !strings.HasSuffix(got, "127.0.0.1 http [::1]:8080 ::1") {
 		t.Errorf("untrusted X-Real-Ip: %q", got)
 	}
+	// Without a Host field (HTTP/1.0), Host is Tornado's default; the
+	// host name is lower case.
+	got = rawExchange(t, addr2, "GET /info HTTP/1.0\r\n\r\n")
+	if !strings.HasSuffix(got, "127.0.0.1 http 127.0.0.1 127.0.0.1") {
+		t.Errorf("without Host: %q", got)
+	}
+	got = rawExchange(t, addr2, "GET /info HTTP/1.1\r\nHost: WWW.Example.com\r\nConnection: close\r\n\r\n")
+	if !strings.HasSuffix(got, "127.0.0.1 http WWW.Example.com www.example.com") {
+		t.Errorf("mixed-case Host: %q", got)
+	}
 }
 
 func TestHeaderTimeoutStopsSlowloris(t *testing.T) {

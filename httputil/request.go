@@ -23,7 +23,7 @@ type ServerRequest struct {
 	RemoteIP string // peer IP, or X-Real-Ip/X-Forwarded-For when the server trusts them
 	Protocol string // "http" or "https"
 	Host     string // Host header, or "127.0.0.1" when absent
-	HostName string // Host without the port (IPv6 brackets stripped)
+	HostName string // Host without the port (IPv6 brackets stripped), in lower case
 
 	// Connection is the response side; nil in unit tests that do not need it.
 	Connection Connection
@@ -178,9 +178,14 @@ func (r *ServerRequest) Reset() {
 }
 
 // HostName returns host (a Host header value) without its port, and an
-// IPv6 address without its brackets: "[::1]:8080" gives "::1". A bare IPv6
-// address (more than one colon, no brackets) is returned as it is.
+// IPv6 address without its brackets, in lower case as in Tornado's
+// host_name: "[::1]:8080" gives "::1", "Example.COM:80" "example.com". A
+// bare IPv6 address (more than one colon, no brackets) keeps its colons.
 func HostName(host string) string {
+	return strings.ToLower(hostPart(host)) // returns it as it is when it can
+}
+
+func hostPart(host string) string {
 	if strings.HasPrefix(host, "[") {
 		if end := strings.IndexByte(host, ']'); end > 0 {
 			return host[1:end]

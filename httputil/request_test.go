@@ -136,6 +136,8 @@ func TestHostName(t *testing.T) {
 		{"fe80::1:80", "fe80::1:80"},
 		{"", ""},
 		{":80", ""},
+		{"Example.COM:8080", "example.com"},
+		{"[FE80::1]:80", "fe80::1"},
 	} {
 		if got := HostName(tt.in); got != tt.want {
 			t.Errorf("HostName(%q) = %q, want %q", tt.in, got, tt.want)

@@ -38,13 +38,15 @@ type frameState struct {
 	hasCL       bool
 	cl          int64
 	hasTE       bool
-	chunked     int  // how many times chunked was applied
-	others      int  // how many other codings
-	lastChunked bool // chunked is the final coding so far
-	close       bool // Connection: close
-	keepAlive   bool // Connection: keep-alive
-	expect      bool // Expect: 100-continue
-	response    bool // Host means nothing in a response
+	chunked     int    // how many times chunked was applied
+	others      int    // how many other codings
+	lastChunked bool   // chunked is the final coding so far
+	close       bool   // Connection: close
+	keepAlive   bool   // Connection: keep-alive
+	expect      bool   // Expect: 100-continue
+	response    bool   // Host means nothing in a response
+	host        string // the Host field's value
+	hostName    string // its uri-host
 }
 
 func (f *frameState) fail(err *Error) {
@@ -61,9 +63,11 @@ func (f *frameState) note(name, value string) {
 			return
 		}
 		f.hosts++
-		if !validAuthority(value, false) {
+		name, ok := validAuthority(value, false)
+		if !ok {
 			f.fail(errHost)
 		}
+		f.host, f.hostName = value, name
 	case "Content-Length":
 		f.noteContentLength(value)
 	case "Transfer-Encoding":
@@ -158,18 +162,19 @@ func isTokenString(s string) bool {
 // validAuthority checks a Host value or the authority-form of a CONNECT
 // target: uri-host [ ":" port ] (RFC 9110 7.2, 4.2.3), where uri-host is an
 // IP literal in brackets or a reg-name. With needPort both parts must be
-// there; otherwise an empty value is allowed too.
-func validAuthority(s string, needPort bool) bool {
+// there; otherwise an empty value is allowed too. It returns the uri-host
+// without the brackets of an IP literal.
+func validAuthority(s string, needPort bool) (host string, ok bool) {
 	host, port, hasPort := s, "", false
 	if strings.HasPrefix(s, "[") {
 		end := strings.IndexByte(s, ']')
 		if end < 2 || !validChars(s[1:end], &ipLiteralChars) {
-			return false
+			return "", false
 		}
 		host, s = s[1:end], s[end+1:]
 		if s != "" {
 			if s[0] != ':' {
-				return false
+				return "", false
 			}
 			port, hasPort = s[1:], true
 		}
@@ -182,17 +187,20 @@ func validAuthority(s string, needPort bool) bool {
 		}
 		if i < len(s) {
 			if s[i] != ':' {
-				return false
+				return "", false
 			}
 			host, port, hasPort = s[:i], s[i+1:], true
 		}
 	}
 	for i := 0; i < len(port); i++ {
 		if port[i] < '0' || port[i] > '9' {
-			return false
+			return "", false
 		}
 	}
-	return !needPort || host != "" && hasPort && port != ""
+	if needPort && (host == "" || !hasPort || port == "") {
+		return "", false
+	}
+	return host, true
 }
 
 func validChars(s string, table *[256]bool) bool {

@@ -36,8 +36,9 @@ type RequestParser struct {
 // Parse parses the head at the start of data, which must hold all the bytes
 // of the connection not consumed yet: when Parse returns 0 and no error, the
 // caller calls it again with the same bytes and more. Once a whole head is
-// there, Parse fills req (Method, URI, Path, Query, Version and Header, which
-// it resets first; other fields are left alone) and returns the length of
+// there, Parse fills req (Method, URI, Path, Query, Version, Header, which
+// it resets first, and Host and HostName, "" without a Host field; other
+// fields are left alone) and returns the length of
 // the head, including its final CRLF. The body framing is then available
 // from BodyKind, ContentLength, KeepAlive and ExpectContinue until the next
 // call. Strings stored in req do not alias data.
@@ -116,6 +117,7 @@ func (p *RequestParser) parseHead(line, fields []byte, req *httputil.ServerReque
 		fields = fields[lf+1:]
 	}
 	p.c.end()
+	req.Host, req.HostName = f.host, strings.ToLower(f.hostName) // ToLower returns it as it is when it can
 	return p.frame(&f, version == "HTTP/1.1")
 }
 
@@ -190,7 +192,7 @@ func checkTarget(method, target []byte) *Error {
 	connect := string(method) == "CONNECT"
 	switch {
 	case connect:
-		if !validAuthority(string(target), true) {
+		if _, ok := validAuthority(string(target), true); !ok {
 			return errTarget
 		}
 	case target[0] == '/':

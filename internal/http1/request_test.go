@@ -493,3 +493,21 @@ func TestParseLinear(t *testing.T) {
 		t.Errorf("work for 32 KiB / work for 16 KiB = %.2f, want about 2", ratio)
 	}
 }
+
+func TestRequestHost(t *testing.T) {
+	for _, tt := range []struct{ in, host, name string }{
+		{"GET / HTTP/1.1\r\nHost: Example.COM:8080\r\n\r\n", "Example.COM:8080", "example.com"},
+		{"GET / HTTP/1.1\r\nHost: [::1]:80\r\n\r\n", "[::1]:80", "::1"},
+		{"GET / HTTP/1.1\r\nHost: a\r\n\r\n", "a", "a"},
+		{"GET / HTTP/1.0\r\n\r\n", "", ""},
+	} {
+		var p RequestParser
+		req := &httputil.ServerRequest{Host: "stale", HostName: "stale"}
+		if n, err := p.Parse([]byte(tt.in), req); n != len(tt.in) || err != nil {
+			t.Fatalf("Parse(%q) = %d, %v", tt.in, n, err)
+		}
+		if req.Host != tt.host || req.HostName != tt.name {
+			t.Errorf("Parse(%q): Host %q, HostName %q; want %q, %q", tt.in, req.Host, req.HostName, tt.host, tt.name)
+		}
+	}
+}

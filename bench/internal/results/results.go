@@ -70,7 +70,7 @@ type Result struct {
 	// Client is, for each sample, the share of its one CPU that wrk used:
 	// near 1, the load generator, not the server, set the rate.
 	Client []float64 `json:"client_cpu_share,omitempty"`
-	Note    string    `json:"note,omitempty"`
+	Note   string    `json:"note,omitempty"`
 }
 
 // Result returns peer's result in t, if any.
