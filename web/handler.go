@@ -111,6 +111,7 @@ type RequestHandler struct {
 	detached       atomic.Bool
 	pendingRuns    atomic.Int32  // Run callbacks queued and not yet run
 	closeFn        func()        // h.connectionClosed, made once per handler
+	hk             hooks         // the optional methods of self, found once per handler
 	jsonBuf        bytes.Buffer  // Write's JSON encoding, kept across requests
 	jsonEnc        *json.Encoder // writes to jsonBuf
 }
@@ -126,11 +127,42 @@ type kept struct {
 	closeFn func()
 	jsonBuf []byte
 	jsonEnc *json.Encoder
+	hk      hooks
 }
 
 // storage returns what h keeps when its handler is zeroed for reuse.
 func (h *RequestHandler) storage() kept {
-	return kept{h.header, h.buf, h.cookies, h.closeFn, h.jsonBuf.Bytes(), h.jsonEnc}
+	return kept{h.header, h.buf, h.cookies, h.closeFn, h.jsonBuf.Bytes(), h.jsonEnc, h.hk}
+}
+
+// hooks are the optional methods of a handler that every request looks
+// for, found by type assertions once per handler value: a pooled handler
+// keeps them from request to request.
+type hooks struct {
+	found    bool
+	init     Initializer
+	prepare  Preparer
+	defaults DefaultHeaderSetter
+	finish   OnFinisher
+	etag     EtagComputer
+	get      Getter
+}
+
+// findHooks fills h.hk for h.self, unless it is filled already: a
+// RequestHandler belongs to the one handler that embeds it.
+func (h *RequestHandler) findHooks() {
+	if h.hk.found {
+		return
+	}
+	self := h.self
+	k := hooks{found: true}
+	k.init, _ = self.(Initializer)
+	k.prepare, _ = self.(Preparer)
+	k.defaults, _ = self.(DefaultHeaderSetter)
+	k.finish, _ = self.(OnFinisher)
+	k.etag, _ = self.(EtagComputer)
+	k.get, _ = self.(Getter)
+	h.hk = k
 }
 
 // reuse gives a zeroed h back the storage k, emptied; buffers that grew
@@ -145,7 +177,7 @@ func (h *RequestHandler) reuse(k kept) {
 		k.buf = nil
 	}
 	clear(k.cookies)
-	h.header, h.buf, h.cookies, h.closeFn = k.header, k.buf[:0], k.cookies[:0], k.closeFn
+	h.header, h.buf, h.cookies, h.closeFn, h.hk = k.header, k.buf[:0], k.cookies[:0], k.closeFn, k.hk
 }
 
 // reusable reports whether the handler's request is over and nothing can
@@ -171,6 +203,7 @@ func (h *RequestHandler) requestHandler() *RequestHandler { return h }
 // pooled.
 func (h *RequestHandler) reset(app *Application, req *httputil.ServerRequest, conn httputil.Connection, self Handler, m *routeMatch) {
 	h.app, h.req, h.conn, h.self = app, req, conn, self
+	h.findHooks()
 	h.args = m.spec.rule.Args
 	h.pathArgs, h.pathKwargs = m.args, m.kwargs
 	h.buf = h.buf[:0]
@@ -195,7 +228,7 @@ func (h *RequestHandler) clear() {
 	h.header.Add("Content-Type", "text/html; charset=UTF-8")
 	h.buf = h.buf[:0]
 	h.status, h.reason = 200, "OK"
-	if d, ok := h.self.(DefaultHeaderSetter); ok {
+	if d := h.hk.defaults; d != nil {
 		d.SetDefaultHeaders()
 	}
 }
@@ -278,12 +311,17 @@ func (h *RequestHandler) execute() {
 }
 
 func (h *RequestHandler) runStages() error {
-	if in, ok := h.self.(Initializer); ok {
+	if in := h.hk.init; in != nil {
 		if err := in.Initialize(h.args); err != nil {
 			return err
 		}
 	}
-	verb := verbOf(h.self, h.req.Method)
+	var verb verbKind
+	if h.req.Method == "GET" && h.hk.get != nil {
+		verb = verbGet
+	} else {
+		verb = verbOf(h.self, h.req.Method)
+	}
 	if verb == verbUnknown {
 		if _, ok := h.self.(allMethods); !ok {
 			return h.methodNotAllowed()
@@ -292,7 +330,7 @@ func (h *RequestHandler) runStages() error {
 	if !validUTF8(h.pathArgs, h.pathKwargs) {
 		return &HTTPError{Code: 400, LogMessage: "Invalid unicode in url"}
 	}
-	if p, ok := h.self.(Preparer); ok {
+	if p := h.hk.prepare; p != nil {
 		if err := p.Prepare(); err != nil {
 			return err
 		}
@@ -300,8 +338,11 @@ func (h *RequestHandler) runStages() error {
 			return nil
 		}
 	}
-	if verb == verbNone || verb == verbUnknown {
+	switch {
+	case verb == verbNone || verb == verbUnknown:
 		return h.methodNotAllowed()
+	case verb == verbGet:
+		return h.hk.get.Get()
 	}
 	return callVerb(h.self, verb)
 }

@@ -314,7 +314,7 @@ func (h *RequestHandler) complete() {
 	// No MarkFinished here: RequestTime measures up to now when the log
 	// asks for it, which spares a clock read when nothing logs.
 	h.app.logRequest(h)
-	if f, ok := h.self.(OnFinisher); ok {
+	if f := h.hk.finish; f != nil {
 		h.guard(f.OnFinish)
 	}
 }
@@ -329,8 +329,8 @@ func (h *RequestHandler) finishConn() {
 // Content-Length of a response that was not flushed.
 func (h *RequestHandler) prepareLastFlush() {
 	if h.status == 200 && (h.req.Method == "GET" || h.req.Method == "HEAD") && !h.header.Has("Etag") {
-		if etag := h.self.(EtagComputer).ComputeEtag(); etag != "" && httputil.ValidHeaderValue(etag) {
-			h.header.Set("Etag", etag)
+		if etag := h.hk.etag.ComputeEtag(); etag != "" && httputil.ValidHeaderValue(etag) {
+			h.header.Add("Etag", etag) // there is none
 			if etagMatches(h.req.Header.Get("If-None-Match"), etag) {
 				h.buf = h.buf[:0]
 				h.status, h.reason = 304, "Not Modified"
@@ -343,7 +343,7 @@ func (h *RequestHandler) prepareLastFlush() {
 			h.header.Del(name)
 		}
 	} else if !h.header.Has("Content-Length") {
-		h.header.Set("Content-Length", strconv.Itoa(len(h.buf)))
+		h.header.Add("Content-Length", strconv.Itoa(len(h.buf)))
 	}
 }
 

@@ -16,6 +16,19 @@ var (
 		return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
 			contains("!$%&'()*+,-.;=_~", c)
 	})
+	// regNameClass: 0 outside a reg-name, 2 for an upper-case letter, 1 for
+	// the rest of it.
+	regNameClass = func() (t [256]byte) {
+		for c := range t {
+			switch {
+			case 'A' <= c && c <= 'Z':
+				t[c] = 2
+			case regNameChars[c]:
+				t[c] = 1
+			}
+		}
+		return t
+	}()
 	// ipLiteralChars: the characters inside the brackets of an IP-literal.
 	ipLiteralChars = makeTable(func(c byte) bool { return regNameChars[c] || c == ':' })
 	// qdtextChars: qdtext of a quoted-string.

@@ -63,9 +63,12 @@ func (f *frameState) note(name, value string) {
 			return
 		}
 		f.hosts++
-		name, ok := validAuthority(value, false)
+		name, upper, ok := validAuthority(value, false)
 		if !ok {
 			f.fail(errHost)
+		}
+		if upper {
+			name = strings.ToLower(name)
 		}
 		f.host, f.hostName = value, name
 	case "Content-Length":
@@ -163,44 +166,51 @@ func isTokenString(s string) bool {
 // target: uri-host [ ":" port ] (RFC 9110 7.2, 4.2.3), where uri-host is an
 // IP literal in brackets or a reg-name. With needPort both parts must be
 // there; otherwise an empty value is allowed too. It returns the uri-host
-// without the brackets of an IP literal.
-func validAuthority(s string, needPort bool) (host string, ok bool) {
+// without the brackets of an IP literal, and whether it has upper-case
+// letters.
+func validAuthority(s string, needPort bool) (host string, upper, ok bool) {
 	host, port, hasPort := s, "", false
 	if strings.HasPrefix(s, "[") {
 		end := strings.IndexByte(s, ']')
 		if end < 2 || !validChars(s[1:end], &ipLiteralChars) {
-			return "", false
+			return "", false, false
 		}
+		upper = strings.ContainsFunc(s[1:end], func(r rune) bool { return 'A' <= r && r <= 'Z' })
 		host, s = s[1:end], s[end+1:]
 		if s != "" {
 			if s[0] != ':' {
-				return "", false
+				return "", false, false
 			}
 			port, hasPort = s[1:], true
 		}
 	} else {
 		// One pass: the reg-name runs up to the first byte outside it,
 		// which must be the colon before the port.
-		i := 0
-		for i < len(s) && regNameChars[s[i]] {
-			i++
+		i, class := 0, byte(0)
+		for ; i < len(s); i++ {
+			c := regNameClass[s[i]]
+			if c == 0 {
+				break
+			}
+			class |= c
 		}
+		upper = class&2 != 0
 		if i < len(s) {
 			if s[i] != ':' {
-				return "", false
+				return "", false, false
 			}
 			host, port, hasPort = s[:i], s[i+1:], true
 		}
 	}
 	for i := 0; i < len(port); i++ {
 		if port[i] < '0' || port[i] > '9' {
-			return "", false
+			return "", false, false
 		}
 	}
 	if needPort && (host == "" || !hasPort || port == "") {
-		return "", false
+		return "", false, false
 	}
-	return host, true
+	return host, upper, true
 }
 
 func validChars(s string, table *[256]bool) bool {

@@ -117,7 +117,7 @@ func (p *RequestParser) parseHead(line, fields []byte, req *httputil.ServerReque
 		fields = fields[lf+1:]
 	}
 	p.c.end()
-	req.Host, req.HostName = f.host, strings.ToLower(f.hostName) // ToLower returns it as it is when it can
+	req.Host, req.HostName = f.host, f.hostName
 	return p.frame(&f, version == "HTTP/1.1")
 }
 
@@ -192,7 +192,7 @@ func checkTarget(method, target []byte) *Error {
 	connect := string(method) == "CONNECT"
 	switch {
 	case connect:
-		if _, ok := validAuthority(string(target), true); !ok {
+		if _, _, ok := validAuthority(string(target), true); !ok {
 			return errTarget
 		}
 	case target[0] == '/':
