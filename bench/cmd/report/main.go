@@ -202,6 +202,7 @@ func wrkTest(dir string, f *results.File, name, title string, p99 bool) results.
 				v = float64(w.P99) / 1e6
 			}
 			r.Samples = append(r.Samples, v)
+			r.Rounds = append(r.Rounds, round)
 			if c, err := readCPU(path); err == nil {
 				r.Foreign = append(r.Foreign, c.Foreign)
 				if max := f.Config.MaxForeign; max > 0 && c.Foreign > max {
@@ -265,6 +266,7 @@ func cpuTest(dir string, f *results.File, name string) (t results.Test, ok bool)
 				continue
 			}
 			r.Samples = append(r.Samples, c.Server/float64(w.Requests)*1e6)
+			r.Rounds = append(r.Rounds, round)
 		}
 		if len(r.Samples) > 0 {
 			r.OK, r.Median, ok = true, results.Median(r.Samples), true
@@ -307,14 +309,31 @@ func idleTest(dir string, f *results.File) results.Test {
 	return t
 }
 
+// setRatios sets every result's ratios to GoTornado's: of the medians,
+// and the median of the ratios within each round.
 func setRatios(t *results.Test) {
 	ref, ok := t.Result(results.Reference)
 	if !ok || !ref.OK || ref.Median <= 0 {
 		return
 	}
+	refByRound := map[int]float64{}
+	for i, round := range ref.Rounds {
+		refByRound[round] = ref.Samples[i]
+	}
 	for i := range t.Results {
-		if r := &t.Results[i]; r.OK {
-			r.Ratio = r.Median / ref.Median
+		r := &t.Results[i]
+		if !r.OK {
+			continue
+		}
+		r.Ratio = r.Median / ref.Median
+		var ratios []float64
+		for j, round := range r.Rounds {
+			if v, ok := refByRound[round]; ok && v > 0 && j < len(r.Samples) {
+				ratios = append(ratios, r.Samples[j]/v)
+			}
+		}
+		if len(ratios) > 0 {
+			r.RoundRatio = results.Median(ratios)
 		}
 	}
 }

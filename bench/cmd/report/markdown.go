@@ -33,8 +33,9 @@ func markdown(f *results.File, svg string) []byte {
 	fmt.Fprintf(&b, "- Software: %s; %s; Python Tornado %s\n", orNA(m.Go), orNA(m.Wrk), orNA(m.Tornado))
 	fmt.Fprintf(&b, "- Command: `%s`\n", f.Command)
 	fmt.Fprintf(&b, "- Setup: each server pinned to CPU %s with GOMAXPROCS=1; wrk pinned to CPU %s (`wrk -t1 -c%d --latency`); "+
-		"%d round(s) of %s per test, the peers alternated in every round; each cell is the median over the rounds, "+
-		"in brackets its ratio to GoTornado.\n", c.ServerCPU, c.ClientCPU, c.Connections, c.Rounds, c.Duration)
+		"all servers run from the start, and in each of %d round(s) every test runs %s against each peer in turn "+
+		"(the order rotated by one peer each round); each cell is the median over the rounds, "+
+		"in brackets its ratio to GoTornado's median.\n", c.ServerCPU, c.ClientCPU, c.Connections, c.Rounds, c.Duration)
 	if c.Quick {
 		b.WriteString("- **Quick mode** (a smoke test): the figures are too short-lived to compare.\n")
 	}
@@ -71,6 +72,30 @@ func markdown(f *results.File, svg string) []byte {
 	}
 	if n := notes(f, "- "); n != "" {
 		b.WriteString("\n¹ Check these:\n\n" + n)
+	}
+	if c.Rounds > 1 {
+		b.WriteString("\nRatios to GoTornado within each round: the median over the rounds of a peer's figure divided by " +
+			"GoTornado's in the same round. This machine's speed drifts over minutes, and the runs of one round are close in time.\n\n")
+		b.WriteString("| Test |")
+		for _, p := range f.Peers {
+			if p != results.Reference {
+				fmt.Fprintf(&b, " %s |", results.PeerTitle(p))
+			}
+		}
+		b.WriteString("\n|---|" + strings.Repeat("---:|", len(f.Peers)-1) + "\n")
+		for i := range f.Tests {
+			t := &f.Tests[i]
+			if !hasRoundRatios(t) {
+				continue
+			}
+			fmt.Fprintf(&b, "| %s |", t.Title)
+			for _, r := range t.Results {
+				if r.Peer != results.Reference {
+					fmt.Fprintf(&b, " %s |", orNA(results.FormatRatio(r.RoundRatio)))
+				}
+			}
+			b.WriteString("\n")
+		}
 	}
 	fmt.Fprintf(&b, "\n![Benchmark chart](%s)\n\n", svg)
 
@@ -118,6 +143,15 @@ func roundsTable(f *results.File) string {
 	}
 	b.WriteString("\n")
 	return b.String()
+}
+
+func hasRoundRatios(t *results.Test) bool {
+	for _, r := range t.Results {
+		if r.RoundRatio > 0 && r.Peer != results.Reference {
+			return true
+		}
+	}
+	return false
 }
 
 // clientShares lists, by wrk test and peer, the median share of its CPU

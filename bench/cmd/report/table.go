@@ -27,6 +27,31 @@ func textTable(f *results.File) string {
 	}
 	tw.Flush()
 	b.WriteString(notes(f, "* "))
+	if f.Config.Rounds > 1 {
+		b.WriteString("== ratios to GoTornado within each round (median over the rounds)\n")
+		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprint(tw, "\t")
+		for _, p := range f.Peers {
+			if p != results.Reference {
+				fmt.Fprintf(tw, "%s\t", results.PeerTitle(p))
+			}
+		}
+		fmt.Fprintln(tw)
+		for i := range f.Tests {
+			t := &f.Tests[i]
+			if !hasRoundRatios(t) {
+				continue
+			}
+			fmt.Fprintf(tw, "%s\t", t.Name)
+			for _, r := range t.Results {
+				if r.Peer != results.Reference {
+					fmt.Fprintf(tw, "%s\t", orNA(results.FormatRatio(r.RoundRatio)))
+				}
+			}
+			fmt.Fprintln(tw)
+		}
+		tw.Flush()
+	}
 	return b.String()
 }
 

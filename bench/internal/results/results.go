@@ -58,12 +58,17 @@ type Test struct {
 
 // Result is one peer's figure for a test.
 type Result struct {
-	Peer    string    `json:"peer"`
-	OK      bool      `json:"ok"`               // false: no valid sample (see Note)
-	Median  float64   `json:"median,omitempty"` // of Samples
-	Ratio   float64   `json:"ratio,omitempty"`  // Median / GoTornado's median; 0 when unknown
-	Samples []float64 `json:"samples,omitempty"`
-	Errors  int64     `json:"errors,omitempty"` // wrk's socket errors and non-2xx responses, summed
+	Peer   string  `json:"peer"`
+	OK     bool    `json:"ok"`               // false: no valid sample (see Note)
+	Median float64 `json:"median,omitempty"` // of Samples
+	Ratio  float64 `json:"ratio,omitempty"`  // Median / GoTornado's median; 0 when unknown
+	// RoundRatio is the median over the rounds of the sample divided by
+	// GoTornado's sample of the same round: runs close in time compare
+	// best on a machine whose speed drifts.
+	RoundRatio float64   `json:"round_ratio,omitempty"`
+	Samples    []float64 `json:"samples,omitempty"`
+	Rounds     []int     `json:"rounds,omitempty"` // the round of each sample
+	Errors     int64     `json:"errors,omitempty"` // wrk's socket errors and non-2xx responses, summed
 	// Foreign is, for each sample, the CPUs' worth of time that programs
 	// other than the server and the load generator took during its run.
 	Foreign []float64 `json:"foreign_cpus,omitempty"`
