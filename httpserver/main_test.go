@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"bytes"
 	"bufio"
 	"context"
 	"errors"
@@ -108,6 +109,15 @@ func (r *testReq) Finish() {
 		}()
 	case "/hang":
 		// never answers; the client will leave
+	case "/big":
+		// A head and a first chunk too large to be built in the output
+		// queue's free space, then a chunked body in three sizes.
+		var h httputil.Header
+		h.Set("X-Big", strings.Repeat("h", 20<<10))
+		r.conn.WriteHeaders(200, "", &h, bytes.Repeat([]byte("a"), 100<<10), nil)
+		r.conn.Write([]byte("b"), nil)
+		r.conn.Write(bytes.Repeat([]byte("c"), 40<<10), nil)
+		r.conn.Finish()
 	case "/info":
 		r.respond(200, r.req.RemoteIP+" "+r.req.Protocol+" "+r.req.Host+" "+r.req.HostName)
 	default:

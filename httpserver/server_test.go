@@ -351,3 +351,36 @@ func TestNoKeepAlive(t *testing.T) {
 		t.Fatalf("NoKeepAlive answered %d requests: %q", n, got)
 	}
 }
+
+// TestLargeResponsesPipelined mixes responses whose head and first chunk
+// do not fit in the output queue's free space with small ones, pipelined
+// on one connection, and checks every byte arrives in order.
+func TestLargeResponsesPipelined(t *testing.T) {
+	addr := serve(t, &Server{Handler: &testApp{}})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	paths := []string{"/", "/big", "/", "/big", "/big", "/"}
+	var req strings.Builder
+	for _, p := range paths {
+		req.WriteString("GET " + p + " HTTP/1.1\r\nHost: x\r\n\r\n")
+	}
+	c.Write([]byte(req.String()))
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	br := bufio.NewReader(c)
+	want := strings.Repeat("a", 100<<10) + "b" + strings.Repeat("c", 40<<10)
+	for i, p := range paths {
+		resp, body := readResponse(t, br, "GET")
+		switch {
+		case resp.StatusCode != 200:
+			t.Fatalf("response %d (%s): status %d", i, p, resp.StatusCode)
+		case p == "/" && body != "Hello, World!":
+			t.Fatalf("response %d (/): body %q", i, body)
+		case p == "/big" && (body != want || len(resp.Header.Get("X-Big")) != 20<<10):
+			t.Fatalf("response %d (/big): body %d bytes, X-Big %d bytes; want %d and %d",
+				i, len(body), len(resp.Header.Get("X-Big")), len(want), 20<<10)
+		}
+	}
+}
