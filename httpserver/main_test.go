@@ -1,8 +1,8 @@
 package httpserver
 
 import (
-	"bytes"
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
