@@ -18,7 +18,8 @@ var allowed = map[string][]string{
 	"httputil":           {},
 	"internal/poll":      {},
 	"internal/leakcheck": {},
-	"ioloop":             {"internal/poll"},
+	"internal/goid":      {},
+	"ioloop":             {"internal/poll", "internal/goid"},
 	"iostream":           {"ioloop", "internal/poll"},
 	"netutil":            {"ioloop", "internal/poll"},
 	"tcpserver":          {"netutil", "iostream", "ioloop", "internal/poll"},
@@ -26,7 +27,7 @@ var allowed = map[string][]string{
 	"internal/http1":     {"httputil"},
 	"httpserver":         {"internal/http1", "tcpserver", "netutil", "iostream", "ioloop", "httputil"},
 	"httpclient":         {"internal/http1", "tcpclient", "netutil", "iostream", "ioloop", "httputil"},
-	"web":                {"httpserver", "internal/http1", "ioloop", "httputil"},
+	"web":                {"httpserver", "internal/http1", "internal/goid", "iostream", "ioloop", "httputil"},
 	"websocket":          {"web", "httpserver", "iostream", "ioloop", "httputil"},
 	"tornadotest":        {"web", "httpserver", "httpclient", "tcpserver", "iostream", "ioloop", "httputil"},
 }

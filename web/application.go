@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/sha1"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -10,13 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/gotornado/tornado/httputil"
 )
-
-// defaultMaxBodySize is Tornado's default max_body_size.
-const defaultMaxBodySize = 100 << 20
 
 // Settings configures an Application (Tornado's application settings). The
 // zero value is ready to use.
@@ -40,10 +35,6 @@ type Settings struct {
 	// are ignored. The zero Rule answers 404 with ErrorHandler.
 	DefaultHandler Rule
 
-	// MaxBodySize bounds the request body the Application accumulates;
-	// 0 means 100 MiB.
-	MaxBodySize int64
-
 	// Logger receives the access log and the errors; nil means slog.Default().
 	Logger *slog.Logger
 
@@ -66,20 +57,8 @@ type Application struct {
 	defaultHosts []*hostRules // the AddHandlers tables whose pattern matches DefaultHost
 	notFound     *urlSpec     // Settings.DefaultHandler, or a 404 ErrorHandler
 
-	delegates sync.Pool                 // of *requestDelegate
-	lastEtag  atomic.Pointer[etagEntry] // the last default Etag computed
+	delegates sync.Pool // of *requestDelegate
 }
-
-// etagEntry remembers the Etag string of a body digest, so that a body
-// served again (the common case for a given URL) costs no allocation.
-type etagEntry struct {
-	sum  [sha1.Size]byte
-	tag  string
-	body []byte // the body itself when it is small; comparing beats hashing
-}
-
-// maxEtagBody is the largest body an etagEntry keeps.
-const maxEtagBody = 256
 
 var (
 	_ httputil.ServerConnectionDelegate = (*Application)(nil)
@@ -184,13 +163,6 @@ func (a *Application) logger() *slog.Logger {
 
 func (a *Application) serveTraceback() bool {
 	return a.settings.ServeTraceback || a.settings.Debug
-}
-
-func (a *Application) maxBodySize() int64 {
-	if a.settings.MaxBodySize > 0 {
-		return a.settings.MaxBodySize
-	}
-	return defaultMaxBodySize
 }
 
 // logRequest writes the access log line for a finished request, in

@@ -44,6 +44,47 @@ func (h *RequestHandler) GetBodyArguments(name string) []string {
 	return arguments(h.req.BodyArguments(), name)
 }
 
+// LookupArgument returns the last value of the argument name, cleaned as by
+// GetArgument, and whether the argument was sent at all: it tells a missing
+// argument from an empty one (Tornado's get_argument(name, None)). A value
+// that is not valid UTF-8 is an *HTTPError 400.
+func (h *RequestHandler) LookupArgument(name string) (string, bool, error) {
+	if vs := h.req.Arguments()[name]; len(vs) == 0 {
+		return "", false, nil
+	}
+	v, err := argument(h.req.Arguments(), name, nil)
+	return v, err == nil, err
+}
+
+// GetRawArgument is GetArgument without stripping surrounding white space
+// (Tornado's strip=False); control characters are still replaced by
+// spaces.
+func (h *RequestHandler) GetRawArgument(name string, def ...string) (string, error) {
+	vs := h.req.Arguments()[name]
+	if len(vs) == 0 {
+		if len(def) > 0 {
+			return def[0], nil
+		}
+		return "", &MissingArgumentError{Name: name}
+	}
+	v := vs[len(vs)-1]
+	if !utf8.ValidString(v) {
+		return "", invalidUnicode(name, v)
+	}
+	return replaceControls(v), nil
+}
+
+// ArgumentNames returns the names of the query and body arguments in the
+// order they first came (Tornado's request.arguments is ordered).
+func (h *RequestHandler) ArgumentNames() []string { return h.req.ArgumentNames() }
+
+func invalidUnicode(name, v string) error {
+	if len(v) > 40 {
+		v = v[:40]
+	}
+	return &HTTPError{Code: 400, LogMessage: fmt.Sprintf("Invalid unicode in %s: %q", name, v)}
+}
+
 func argument(src url.Values, name string, def []string) (string, error) {
 	vs := src[name]
 	if len(vs) == 0 {
@@ -54,10 +95,7 @@ func argument(src url.Values, name string, def []string) (string, error) {
 	}
 	v := vs[len(vs)-1]
 	if !utf8.ValidString(v) {
-		if len(v) > 40 {
-			v = v[:40]
-		}
-		return "", &HTTPError{Code: 400, LogMessage: fmt.Sprintf("Invalid unicode in %s: %q", name, v)}
+		return "", invalidUnicode(name, v)
 	}
 	return cleanArgument(v), nil
 }
@@ -77,7 +115,11 @@ func arguments(src url.Values, name string) []string {
 // cleanArgument replaces the control characters \x00-\x08 and \x0e-\x1f by
 // spaces and strips surrounding white space, as Tornado does. It does not
 // allocate for a value without control characters.
-func cleanArgument(v string) string {
+func cleanArgument(v string) string { return strings.TrimSpace(replaceControls(v)) }
+
+// replaceControls replaces the control characters \x00-\x08 and \x0e-\x1f
+// by spaces.
+func replaceControls(v string) string {
 	for i := 0; i < len(v); i++ {
 		if isArgControl(v[i]) {
 			b := []byte(v)
@@ -86,11 +128,10 @@ func cleanArgument(v string) string {
 					b[j] = ' '
 				}
 			}
-			v = string(b)
-			break
+			return string(b)
 		}
 	}
-	return strings.TrimSpace(v)
+	return v
 }
 
 func isArgControl(c byte) bool { return c <= 0x08 || 0x0e <= c && c <= 0x1f }

@@ -8,7 +8,7 @@ import (
 )
 
 func TestArguments(t *testing.T) {
-	settings, rec := quietSettings()
+	settings, rec := quietSettings(t)
 	app := NewApplication([]Rule{
 		fn(`/arg`, func(h *funcHandler) error {
 			name, err := h.GetArgument("name")
@@ -16,7 +16,7 @@ func TestArguments(t *testing.T) {
 				return err
 			}
 			lang, _ := h.GetArgument("lang", "en")
-			return h.Write(map[string]any{
+			return h.WriteJSON(map[string]any{
 				"name": name, "lang": lang,
 				"all":   h.GetArguments("name"),
 				"query": h.GetQueryArguments("name"),
@@ -28,14 +28,14 @@ func TestArguments(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			return h.Write(v)
+			return h.Finish(v)
 		}),
 		fn(`/body`, func(h *funcHandler) error {
 			v, err := h.GetBodyArgument("b", "default")
 			if err != nil {
 				return err
 			}
-			return h.Write(v)
+			return h.Finish(v)
 		}),
 	}, settings)
 	base, c := serve(t, app)

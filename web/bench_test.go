@@ -29,7 +29,7 @@ func (c *benchConn) AddCallback(f func())                     { f() }
 
 type plainHandler struct{ RequestHandler }
 
-func (h *plainHandler) Get() error { return h.Write("Hello, world") }
+func (h *plainHandler) Get() error { return h.Finish("Hello, world") }
 
 type jsonHandler struct{ RequestHandler }
 
@@ -37,7 +37,7 @@ type message struct {
 	Message string `json:"message"`
 }
 
-func (h *jsonHandler) Get() error { return h.Write(message{"Hello, world"}) }
+func (h *jsonHandler) Get() error { return h.WriteJSON(message{"Hello, world"}) }
 
 // benchServe serves GET uri through app on a reused request and Connection.
 func benchServe(b *testing.B, app *Application, uri string) {

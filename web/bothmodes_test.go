@@ -17,7 +17,7 @@ import (
 // 127.0.0.1 and returns its base URL.
 func serveLoop(t testing.TB, app *Application) string {
 	t.Helper()
-	srv := &httpserver.Server{Handler: app, Loops: 1, Logger: quietLogger()}
+	srv := &httpserver.Server{Handler: app, Loops: 1, Logger: quietLogger(t)}
 	if err := srv.Listen("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
@@ -43,11 +43,11 @@ func TestSameAppUnderBothServers(t *testing.T) {
 		R[verbHandler](`/verbs`),
 		R[getOnly](`/get`),
 		R[RedirectHandler](`/python/(?P<day>[a-z]+)`, Args{"url": "/index/{day}"}),
-		fn(`/json`, func(h *funcHandler) error { return h.Write(map[string]any{"a": 1, "b": "two"}) }),
+		fn(`/json`, func(h *funcHandler) error { return h.WriteJSON(map[string]any{"a": 1, "b": "two"}) }),
 		fn(`/flush`, func(h *funcHandler) error {
-			h.Write("one,")
+			h.WriteString("one,")
 			h.Flush(nil)
-			h.Write("two")
+			h.WriteString("two")
 			return nil
 		}),
 		fn(`/args`, func(h *funcHandler) error {
@@ -55,16 +55,16 @@ func TestSameAppUnderBothServers(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			return h.Write("hello " + v)
+			return h.Finish("hello " + v)
 		}),
 		fn(`/cookie`, func(h *funcHandler) error {
 			h.SetCookie("k", "v")
-			return h.Write("got " + h.GetCookie("in", "none"))
+			return h.Finish("got " + h.GetCookie("in", "none"))
 		}),
 		fn(`/panic`, func(h *funcHandler) error { panic("boom") }),
 		fn(`/teapot`, func(h *funcHandler) error { return &HTTPError{Code: 418, Reason: "Teapot"} }),
 		R[asyncHandler](`/async`, Args{"wg": &wg}),
-	}, Settings{Logger: quietLogger()})
+	}, Settings{Logger: quietLogger(t, "Uncaught panic GET /panic")})
 
 	netURL := httptest.NewServer(app)
 	defer netURL.Close()

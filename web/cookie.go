@@ -36,12 +36,25 @@ func (h *RequestHandler) GetCookie(name string, def ...string) string {
 	return ""
 }
 
+// LookupCookie returns the value of the request cookie name and whether it
+// was sent, telling a missing cookie from an empty one.
+func (h *RequestHandler) LookupCookie(name string) (string, bool) {
+	v, ok := h.req.Cookies()[name]
+	return v, ok
+}
+
+// CookieNames returns the names of the request's cookies in the order they
+// came.
+func (h *RequestHandler) CookieNames() []string { return h.req.CookieNames() }
+
 // SetCookie sets the cookie name to value with the given options, sent with
 // the headers (Tornado's set_cookie); a later SetCookie with the same name
-// replaces it. A name that is not a token, or a value or attribute the
-// Set-Cookie syntax cannot carry, is refused and fails the response with a
-// 500 (see httputil.ErrBadCookie).
-func (h *RequestHandler) SetCookie(name, value string, opts ...CookieOptions) {
+// replaces it. A value with characters a cookie cannot carry bare is
+// quoted as Tornado (Python's http.cookies) quotes it. A name that is not a
+// token, or a value or attribute Tornado refuses, is refused: the error
+// (wrapping httputil.ErrBadCookie) is returned, and fails the response
+// with a 500 as well.
+func (h *RequestHandler) SetCookie(name, value string, opts ...CookieOptions) error {
 	var o CookieOptions
 	if len(opts) > 0 {
 		o = opts[0]
@@ -60,15 +73,16 @@ func (h *RequestHandler) SetCookie(name, value string, opts ...CookieOptions) {
 	line, err := c.String()
 	if err != nil {
 		h.fail(err)
-		return
+		return err
 	}
 	for i := range h.cookies {
 		if h.cookies[i].name == name {
 			h.cookies[i].line = line
-			return
+			return nil
 		}
 	}
 	h.cookies = append(h.cookies, pendingCookie{name, line})
+	return nil
 }
 
 // ClearCookie deletes the cookie name by sending it empty and expired

@@ -6,27 +6,20 @@ import (
 	"github.com/gotornado/tornado/httputil"
 )
 
-// ErrBodyTooLarge is returned by the MessageDelegate's DataReceived when the
-// request body exceeds Settings.MaxBodySize.
-var ErrBodyTooLarge error = &HTTPError{Code: 413, LogMessage: "request body too large"}
-
 // StartRequest returns the MessageDelegate that serves one request on conn:
 // it routes the request when its head arrives, accumulates the body, and
 // runs the handler when the request is complete. It implements
-// httputil.ServerConnectionDelegate; it is called on conn's goroutine.
+// httputil.ServerConnectionDelegate; it is called on conn's goroutine. The
+// server bounds the body (httpserver.Server.MaxBodySize).
 func (a *Application) StartRequest(conn httputil.Connection) httputil.MessageDelegate {
 	d := a.delegates.Get().(*requestDelegate)
 	d.app, d.conn = a, conn
 	return d
 }
 
-// release returns d, and its handler when nothing can reach it any more,
-// to their pools once the request is over.
+// release returns d and its handler to their pools once the handler's
+// lifetime has ended (see lifecycle.go).
 func (d *requestDelegate) release(self Handler) {
-	h := d.h
-	if h == nil || !h.reusable() {
-		return // a detached handler may still be used; leave both to the GC
-	}
 	if rec := d.m.spec.rule.recycle; rec != nil {
 		rec(self)
 	}
@@ -59,10 +52,6 @@ func (d *requestDelegate) HeadersReceived(req *httputil.ServerRequest) error {
 }
 
 func (d *requestDelegate) DataReceived(chunk []byte) error {
-	if int64(len(d.body))+int64(len(chunk)) > d.app.maxBodySize() {
-		d.body = nil
-		return ErrBodyTooLarge
-	}
 	d.body = append(d.body, chunk...)
 	return nil
 }
@@ -73,14 +62,15 @@ func (d *requestDelegate) Finish() {
 	}
 	self, h, err := d.newHandler()
 	d.h = h
-	h.reset(d.app, d.req, d.conn, self, &d.m)
+	h.reset(d, self)
 	d.conn.SetCloseCallback(h.closeCallback())
 	if err != nil {
+		h.life.shared.Store(true) // not from the rule's pool
+		defer h.drop()
 		h.handleError(err)
 		return
 	}
 	h.execute()
-	d.release(self)
 }
 
 // newHandler calls the rule's New; a failure yields a bare RequestHandler

@@ -23,15 +23,15 @@ func (h *asyncHandler) Initialize(args Args) error {
 }
 
 func (h *asyncHandler) Get() error {
-	h.Detach()
+	h.Asynchronous()
 	h.SetHeader("X-Before", "1")
 	h.wg.Add(1)
 	go func() {
 		defer h.wg.Done()
 		for i := 0; i < 3; i++ {
-			h.Write(fmt.Sprintf("part%d;", i))
+			h.WriteString(fmt.Sprintf("part%d;", i))
 		}
-		h.Write(map[string]int{"n": 3}) // sets Content-Type on the handler's goroutine
+		h.WriteJSON(map[string]int{"n": 3}) // sets Content-Type on the handler's goroutine
 		h.Run(func() { h.SetHeader("X-Run", h.Request().Method) })
 		if err := h.Finish(); err != nil {
 			panic(err)
@@ -39,7 +39,7 @@ func (h *asyncHandler) Get() error {
 		if err := h.Finish(); !errors.Is(err, ErrFinished) {
 			panic(fmt.Sprintf("second Finish = %v", err))
 		}
-		if err := h.Write("late"); !errors.Is(err, ErrFinished) {
+		if _, err := h.WriteString("late"); !errors.Is(err, ErrFinished) {
 			panic(fmt.Sprintf("Write after Finish = %v", err))
 		}
 	}()
@@ -47,19 +47,19 @@ func (h *asyncHandler) Get() error {
 }
 
 func (h *asyncHandler) Post() error {
-	h.Detach()
+	h.Asynchronous()
 	h.wg.Add(1)
 	go func() {
 		defer h.wg.Done()
 		switch h.Request().Query { // read before the handler's goroutine can change it: the request is not modified
 		case "error":
-			h.Write("discarded")
+			h.WriteString("discarded")
 			h.SendError(502, &HTTPError{Code: 502, LogMessage: "upstream"})
 		case "redirect":
 			h.Redirect("/elsewhere", 307)
 		case "stream":
 			for i := 0; i < 3; i++ {
-				h.Write("x")
+				h.WriteString("x")
 				done := make(chan error, 1)
 				h.Flush(func(err error) { done <- err })
 				if err := <-done; err != nil {
@@ -75,7 +75,7 @@ func (h *asyncHandler) Post() error {
 func TestDetach(t *testing.T) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	settings, _ := quietSettings()
+	settings, _ := quietSettings(t)
 	app := NewApplication([]Rule{R[asyncHandler](`/`, Args{"wg": &wg})}, settings)
 	check := func(t *testing.T, code int, hdr func(string) string, body string) {
 		if code != 200 || body != `part0;part1;part2;{"n":3}` {
@@ -128,8 +128,8 @@ func (h *closeWatcher) Initialize(args Args) error {
 }
 
 func (h *closeWatcher) Get() error {
-	h.Detach()
-	h.Write("waiting")
+	h.Asynchronous()
+	h.WriteString("waiting")
 	h.Flush(nil)
 	close(h.started)
 	return nil
@@ -142,7 +142,7 @@ func (h *closeWatcher) OnConnectionClose() {
 
 func TestOnConnectionClose(t *testing.T) {
 	started, closed := make(chan struct{}), make(chan struct{})
-	settings, _ := quietSettings()
+	settings, _ := quietSettings(t)
 	app := NewApplication([]Rule{R[closeWatcher](`/`, Args{"started": started, "closed": closed})}, settings)
 	t.Run("net/http", func(t *testing.T) {
 		base, _ := serve(t, app)

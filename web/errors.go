@@ -74,12 +74,8 @@ func asHTTPError(err error) *HTTPError {
 	return nil
 }
 
-func statusText(code int) string {
-	if s := http.StatusText(code); s != "" {
-		return s
-	}
-	return "Unknown"
-}
+// statusText is the reason phrase for code, "Unknown" for a code without one.
+func statusText(code int) string { return httputil.Reason(code, "") }
 
 // handleError logs err and, unless the response is finished, sends the
 // error page (Tornado's _handle_request_exception).
@@ -110,10 +106,10 @@ func (h *RequestHandler) handleError(err error) {
 // its cause (Tornado's send_error): output written but not flushed is
 // discarded, the headers are reset, and WriteError writes the page. An
 // *HTTPError's Reason becomes the reason phrase. After a Flush it is too late
-// for an error page: the response is just finished. On a detached handler
-// SendError may be called from any goroutine (see Detach).
+// for an error page: the response is just finished. On an asynchronous
+// handler SendError may be called from any goroutine (see Asynchronous).
 func (h *RequestHandler) SendError(code int, err error) {
-	if h.detached.Load() {
+	if !h.onOwner() {
 		h.Run(func() { h.sendError(code, err) })
 		return
 	}
@@ -134,27 +130,15 @@ func (h *RequestHandler) sendError(code int, err error) {
 	h.finishCalled.Store(false)
 	h.clear()
 	reason := ""
-	if he := asHTTPError(err); he != nil && httputil.ValidHeaderValue(he.Reason) {
+	if he := asHTTPError(err); he != nil {
 		reason = he.Reason
 	}
-	if reason == "" {
-		reason = statusText(code)
-	}
-	h.status, h.reason = code, reason
+	h.status, h.reason = code, httputil.Reason(code, reason)
 	if code == http.StatusMethodNotAllowed && h.allow != "" {
 		h.header.Set("Allow", h.allow)
 	}
 	h.err = nil
 	h.writeErrorPage(code, err)
-	if h.detached.Load() {
-		// The page's output was queued; finish after it.
-		h.Run(func() {
-			if h.finishCalled.CompareAndSwap(false, true) {
-				h.finishNow()
-			}
-		})
-		return
-	}
 	if h.finishCalled.CompareAndSwap(false, true) {
 		h.finishNow()
 	}
@@ -177,7 +161,7 @@ func (h *RequestHandler) writeErrorPage(code int, err error) {
 func (h *RequestHandler) WriteError(code int, err error) {
 	if err != nil && h.app.serveTraceback() {
 		h.SetHeader("Content-Type", "text/plain; charset=UTF-8")
-		h.Write(err.Error() + "\n")
+		h.WriteString(err.Error() + "\n")
 		var pe *PanicError
 		if errors.As(err, &pe) {
 			h.Write(pe.Stack)
@@ -186,8 +170,7 @@ func (h *RequestHandler) WriteError(code int, err error) {
 		return
 	}
 	msg := strconv.Itoa(code) + ": " + html.EscapeString(h.reason)
-	h.Write("<html><title>" + msg + "</title><body>" + msg + "</body></html>")
-	h.Finish()
+	h.Finish("<html><title>" + msg + "</title><body>" + msg + "</body></html>")
 }
 
 // recoverPanic turns a panic into a log line with the stack and a 500.

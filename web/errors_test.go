@@ -9,10 +9,10 @@ import (
 )
 
 func TestErrors(t *testing.T) {
-	settings, rec := quietSettings()
+	settings, rec := quietSettings(t, "Uncaught ", "Cannot send error response after headers written GET /afterflush")
 	app := NewApplication([]Rule{
 		fn(`/send`, func(h *funcHandler) error {
-			h.Write("discarded")
+			h.WriteString("discarded")
 			h.SetHeader("X-Discarded", "1")
 			h.SendError(503, nil)
 			return nil
@@ -32,12 +32,12 @@ func TestErrors(t *testing.T) {
 			return nil
 		}),
 		fn(`/afterflush`, func(h *funcHandler) error {
-			h.Write("partial")
+			h.WriteString("partial")
 			h.Flush(nil)
 			return errors.New("late failure")
 		}),
 		fn(`/errorafterfinish`, func(h *funcHandler) error {
-			h.Write("done")
+			h.WriteString("done")
 			h.Finish()
 			return errors.New("after finish")
 		}),
@@ -110,7 +110,7 @@ func contains(list []string, prefix string) bool {
 }
 
 func TestServeTraceback(t *testing.T) {
-	settings, _ := quietSettings()
+	settings, _ := quietSettings(t, "Uncaught ")
 	settings.Debug = true
 	app := NewApplication([]Rule{
 		fn(`/panic`, func(h *funcHandler) error { panic("kaboom") }),
@@ -142,7 +142,7 @@ func (h *customError) WriteError(code int, err error) {
 		h.RequestHandler.WriteError(code, err)
 		return
 	}
-	h.Write(map[string]any{"code": code, "error": err.Error()})
+	h.WriteJSON(map[string]any{"code": code, "error": err.Error()})
 	h.Finish()
 }
 
@@ -153,7 +153,7 @@ func (h *panickyError) Get() error                   { return &HTTPError{Code: 4
 func (h *panickyError) WriteError(code int, _ error) { panic("no page") }
 
 func TestWriteErrorOverride(t *testing.T) {
-	settings, rec := quietSettings()
+	settings, rec := quietSettings(t, "Uncaught ")
 	app := NewApplication([]Rule{R[customError](`/`), R[panickyError](`/p`)}, settings)
 	base, c := serve(t, app)
 	resp, body := fetch(t, c, "GET", base+"/", "")

@@ -12,7 +12,7 @@ import (
 type MainHandler struct{ web.RequestHandler }
 
 func (h *MainHandler) Get() error {
-	h.Write("Hello, world")
+	h.WriteString("Hello, world")
 	return nil
 }
 
@@ -23,7 +23,7 @@ func (h *UserHandler) Get() error {
 	if err != nil {
 		return err
 	}
-	return h.Write(map[string]string{"id": h.PathArg("id"), "greeting": name})
+	return h.WriteJSON(map[string]string{"id": h.PathArg("id"), "greeting": name})
 }
 
 // Example is Tornado's hello-world application, served here through

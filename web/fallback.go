@@ -66,7 +66,7 @@ func (h *FallbackHandler) Prepare() error {
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	w := &fallbackWriter{h: h, ctx: ctx, header: http.Header{}, done: make(chan error, 1)}
-	h.Detach()
+	h.Asynchronous()
 	h.finishCalled.Store(true) // the verbs are not called; the goroutine finishes
 	go w.serve(r.WithContext(ctx))
 	return nil

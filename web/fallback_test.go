@@ -37,7 +37,7 @@ func fallbackMux(cancelled chan struct{}) http.Handler {
 }
 
 func TestFallbackNetHTTP(t *testing.T) {
-	settings, rec := quietSettings()
+	settings, rec := quietSettings(t, "Uncaught ")
 	app := NewApplication([]Rule{
 		R[getOnly](`/native`),
 		R[FallbackHandler](`/legacy/.*`, Args{"fallback": fallbackMux(nil)}),
@@ -70,7 +70,7 @@ func TestFallbackNetHTTP(t *testing.T) {
 }
 
 func TestFallbackLoop(t *testing.T) {
-	settings, rec := quietSettings()
+	settings, rec := quietSettings(t, "Uncaught ")
 	cancelled := make(chan struct{})
 	app := NewApplication([]Rule{R[FallbackHandler](`/legacy/.*`, Args{"fallback": fallbackMux(cancelled)})}, settings)
 

@@ -2,7 +2,9 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -23,14 +25,28 @@ type Handler interface {
 // verb returning an *HTTPError sends that status; any other error sends 500
 // and is logged. A HEAD request runs Get when the handler has no Head.
 type (
-	Getter   interface{ Get() error }
-	Header   interface{ Head() error } // HEAD
-	Poster   interface{ Post() error }
-	Deleter  interface{ Delete() error }
-	Patcher  interface{ Patch() error }
-	Putter   interface{ Put() error }
-	Optioner interface{ Options() error }
+	Getter      interface{ Get() error }
+	HeadHandler interface{ Head() error }
+	Poster      interface{ Post() error }
+	Deleter     interface{ Delete() error }
+	Patcher     interface{ Patch() error }
+	Putter      interface{ Put() error }
+	Optioner    interface{ Options() error }
 )
+
+// DefaultMethods are the methods a handler accepts unless it implements
+// MethodSupporter (Tornado's SUPPORTED_METHODS).
+var DefaultMethods = []string{"GET", "HEAD", "POST", "DELETE", "PATCH", "PUT", "OPTIONS"}
+
+// MethodSupporter is implemented by handlers that accept other methods
+// than DefaultMethods (Tornado's SUPPORTED_METHODS), such as WebDAV's
+// PROPFIND: a request whose method is not listed gets 405. A listed method
+// without a verb interface of its own is served by ServeMethod.
+type MethodSupporter interface{ SupportedMethods() []string }
+
+// MethodServer serves the methods a MethodSupporter lists beyond the seven
+// verb interfaces.
+type MethodServer interface{ ServeMethod(method string) error }
 
 // Initializer is implemented by handlers that take their rule's Args
 // (Tornado's initialize). Initialize runs first, before Prepare.
@@ -61,10 +77,10 @@ type ErrorWriter interface{ WriteError(code int, err error) }
 // set_default_headers).
 type DefaultHeaderSetter interface{ SetDefaultHeaders() }
 
-// EtagComputer computes the Etag of a finished 200 response to GET or HEAD
-// (Tornado's compute_etag). RequestHandler implements it with the SHA-1 of
-// the body; a handler overrides it by defining its own ComputeEtag, which
-// returns "" to send no Etag.
+// EtagComputer is implemented by handlers that compute the Etag of a
+// finished 200 response to GET or HEAD themselves (Tornado's
+// compute_etag); ComputeEtag returns "" to send no Etag. Without it the
+// Etag is DefaultEtag's, the SHA-1 of the body.
 type EtagComputer interface{ ComputeEtag() string }
 
 // allMethods is implemented by handlers that accept any request method, not
@@ -81,19 +97,22 @@ const serverName = "GoTornado"
 //
 //	func (h *MainHandler) Get() error { h.Write("Hello, world"); return nil }
 //
-// A fresh handler serves each request. Its methods must be called on the
+// A fresh (or pooled and zeroed) handler serves each request; see the
+// package documentation for its lifetime. Its methods must be called on the
 // handler's goroutine — the one that runs its verbs: the connection's loop,
 // or the net/http request goroutine — except Run, and the output methods of
-// a detached handler (see Detach).
+// an asynchronous handler (see Asynchronous). A RequestHandler must not be
+// copied.
 type RequestHandler struct {
 	app  *Application
 	req  *httputil.ServerRequest
 	conn httputil.Connection
 	self Handler // the embedding handler, for the interface assertions
 	args Args
+	d    *requestDelegate // the delegate that created the handler; nil once released
+	life lifecycle
 
-	pathArgs   []string
-	pathKwargs map[string]string
+	route routeMatch
 
 	status  int
 	reason  string
@@ -107,13 +126,16 @@ type RequestHandler struct {
 	finished       bool
 	inError        bool // writing an error page
 	closed         bool // the client went away
+	detached       bool // the connection was taken over (Detach)
 	finishCalled   atomic.Bool
-	detached       atomic.Bool
-	pendingRuns    atomic.Int32  // Run callbacks queued and not yet run
+	async          atomic.Bool
+	ctx            context.Context
+	cancel         context.CancelFunc
 	closeFn        func()        // h.connectionClosed, made once per handler
 	hk             hooks         // the optional methods of self, found once per handler
-	jsonBuf        bytes.Buffer  // Write's JSON encoding, kept across requests
+	jsonBuf        bytes.Buffer  // WriteJSON's encoding, kept across requests
 	jsonEnc        *json.Encoder // writes to jsonBuf
+	etag           etagCache
 }
 
 // maxKeptBuffer bounds the output buffer a pooled handler keeps.
@@ -128,11 +150,12 @@ type kept struct {
 	jsonBuf []byte
 	jsonEnc *json.Encoder
 	hk      hooks
+	etag    etagCache
 }
 
 // storage returns what h keeps when its handler is zeroed for reuse.
 func (h *RequestHandler) storage() kept {
-	return kept{h.header, h.buf, h.cookies, h.closeFn, h.jsonBuf.Bytes(), h.jsonEnc, h.hk}
+	return kept{h.header, h.buf, h.cookies, h.closeFn, h.jsonBuf.Bytes(), h.jsonEnc, h.hk, h.etag}
 }
 
 // hooks are the optional methods of a handler that every request looks
@@ -146,6 +169,7 @@ type hooks struct {
 	finish   OnFinisher
 	etag     EtagComputer
 	get      Getter
+	methods  MethodSupporter
 }
 
 // findHooks fills h.hk for h.self, unless it is filled already: a
@@ -162,6 +186,7 @@ func (h *RequestHandler) findHooks() {
 	k.finish, _ = self.(OnFinisher)
 	k.etag, _ = self.(EtagComputer)
 	k.get, _ = self.(Getter)
+	k.methods, _ = self.(MethodSupporter)
 	h.hk = k
 }
 
@@ -177,14 +202,7 @@ func (h *RequestHandler) reuse(k kept) {
 		k.buf = nil
 	}
 	clear(k.cookies)
-	h.header, h.buf, h.cookies, h.closeFn, h.hk = k.header, k.buf[:0], k.cookies[:0], k.closeFn, k.hk
-}
-
-// reusable reports whether the handler's request is over and nothing can
-// reach the handler any more: it finished on its own goroutine, was never
-// detached, and has no Run callback queued.
-func (h *RequestHandler) reusable() bool {
-	return h.finished && !h.detached.Load() && h.pendingRuns.Load() == 0
+	h.header, h.buf, h.cookies, h.closeFn, h.hk, h.etag = k.header, k.buf[:0], k.cookies[:0], k.closeFn, k.hk, k.etag
 }
 
 // closeCallback returns h.connectionClosed, allocating the method value
@@ -201,23 +219,16 @@ func (h *RequestHandler) requestHandler() *RequestHandler { return h }
 // reset prepares h to serve req on conn, keeping the storage of its header
 // and buffer: every per-request field is set here, so that handlers can be
 // pooled.
-func (h *RequestHandler) reset(app *Application, req *httputil.ServerRequest, conn httputil.Connection, self Handler, m *routeMatch) {
-	h.app, h.req, h.conn, h.self = app, req, conn, self
+// A pooled handler comes back zeroed, so only what it keeps is reset.
+func (h *RequestHandler) reset(d *requestDelegate, self Handler) {
+	h.app, h.req, h.conn, h.self, h.d = d.app, d.req, d.conn, self, d
 	h.findHooks()
-	h.args = m.spec.rule.Args
-	h.pathArgs, h.pathKwargs = m.args, m.kwargs
+	h.args = d.m.spec.rule.Args
+	h.route = d.m
 	h.buf = h.buf[:0]
 	clear(h.cookies)
 	h.cookies = h.cookies[:0]
-	h.err, h.allow = nil, ""
-	h.headersWritten, h.finished, h.inError, h.closed = false, false, false, false
-	// A fresh or scrubbed handler has both false: skip the atomic stores.
-	if h.finishCalled.Load() {
-		h.finishCalled.Store(false)
-	}
-	if h.detached.Load() {
-		h.detached.Store(false)
-	}
+	h.life.refs.Store(1) // the request's own, dropped when execute returns
 	h.clear()
 }
 
@@ -240,10 +251,11 @@ func (h *RequestHandler) Request() *httputil.ServerRequest { return h.req }
 func (h *RequestHandler) Application() *Application { return h.app }
 
 // loopConn is implemented by Connections that run on a loop (httpserver's).
+// It cannot be declared in httputil, which imports nothing of the module.
 type loopConn interface{ Loop() *ioloop.Loop }
 
-// Loop returns the loop the handler runs on, for timers and callbacks, or
-// nil when the handler runs under net/http.
+// Loop returns the loop the handler runs on, or nil under net/http. Run
+// and CallLater work under both servers.
 func (h *RequestHandler) Loop() *ioloop.Loop {
 	if c, ok := h.conn.(loopConn); ok {
 		return c.Loop()
@@ -252,42 +264,40 @@ func (h *RequestHandler) Loop() *ioloop.Loop {
 }
 
 // PathArgs returns the positional groups of the rule's pattern,
-// percent-decoded; an optional group that did not match is "". It is nil
-// when the groups are named.
-func (h *RequestHandler) PathArgs() []string { return h.pathArgs }
+// percent-decoded; an optional group that did not match is "" (PathGroups
+// tells it from an empty one). It is nil when the groups are named.
+func (h *RequestHandler) PathArgs() []string { return h.route.args }
 
 // PathKwargs returns the named groups of the rule's pattern,
 // percent-decoded; an optional group that did not match is absent.
-func (h *RequestHandler) PathKwargs() map[string]string { return h.pathKwargs }
+func (h *RequestHandler) PathKwargs() map[string]string { return h.route.kwargs }
 
 // PathArg returns the named group name, or "".
-func (h *RequestHandler) PathArg(name string) string { return h.pathKwargs[name] }
+func (h *RequestHandler) PathArg(name string) string { return h.route.kwargs[name] }
+
+// LookupPathArg returns the named group name and whether it took part in
+// the match (Tornado passes None for an optional group that did not).
+func (h *RequestHandler) LookupPathArg(name string) (string, bool) {
+	v, ok := h.route.kwargs[name]
+	return v, ok
+}
+
+// PathGroup is one group of a rule's pattern, as it matched.
+type PathGroup struct {
+	Name    string // "" for a positional group
+	Value   string // percent-decoded; "" when not Matched
+	Matched bool   // false for an optional group that did not take part
+}
+
+// PathGroups returns the groups of the rule's pattern in the order they
+// appear in it, positional or named.
+func (h *RequestHandler) PathGroups() []PathGroup {
+	return h.route.groupList()
+}
 
 // ReverseURL is Application.ReverseURL.
 func (h *RequestHandler) ReverseURL(name string, args ...any) (string, error) {
 	return h.app.ReverseURL(name, args...)
-}
-
-// Detach keeps the response open when the verb returns (Tornado's
-// @asynchronous): the handler finishes it later with Finish. From then on,
-// Write, Flush, Finish, Redirect and SendError may be called from any
-// goroutine: they are queued through the Connection's AddCallback and run on
-// the handler's goroutine in call order (so a Write returns before its bytes
-// are buffered). Everything else — headers, status, cookies, reading the
-// request — must run on the handler's goroutine: in the verb, or in a
-// function passed to Run. Detach must be called on the handler's goroutine.
-func (h *RequestHandler) Detach() { h.detached.Store(true) }
-
-// Run runs f on the handler's goroutine, where every method may be called.
-// Safe for concurrent use. A panic in f sends a 500 (if nothing was flushed
-// yet) and is logged. Under net/http, f is dropped if the client has gone
-// away and the request is over.
-func (h *RequestHandler) Run(f func()) {
-	h.pendingRuns.Add(1)
-	h.conn.AddCallback(func() {
-		defer h.pendingRuns.Add(-1)
-		h.guard(f)
-	})
 }
 
 // guard runs f, turning a panic into a 500 and a log line.
@@ -297,11 +307,13 @@ func (h *RequestHandler) guard(f func()) {
 }
 
 // execute runs the request: Initialize, Prepare, the verb, then Finish
-// unless the handler detached (Tornado's _execute).
+// unless the handler is asynchronous (Tornado's _execute). It gives back
+// the request's own reference on the lifetime when it returns.
 func (h *RequestHandler) execute() {
+	defer h.drop()
 	defer h.recoverPanic()
 	err := h.runStages()
-	if err == nil && !h.detached.Load() && h.finishCalled.CompareAndSwap(false, true) {
+	if err == nil && !h.async.Load() && !h.detached && h.finishCalled.CompareAndSwap(false, true) {
 		h.finishNow()
 		return
 	}
@@ -311,38 +323,50 @@ func (h *RequestHandler) execute() {
 }
 
 func (h *RequestHandler) runStages() error {
+	if init := h.route.spec.rule.setup; init != nil {
+		init(h.self)
+	}
 	if in := h.hk.init; in != nil {
 		if err := in.Initialize(h.args); err != nil {
 			return err
 		}
 	}
 	var verb verbKind
-	if h.req.Method == "GET" && h.hk.get != nil {
+	if h.req.Method == "GET" && h.hk.get != nil && h.hk.methods == nil {
 		verb = verbGet
 	} else {
-		verb = verbOf(h.self, h.req.Method)
+		verb = h.verbOf(h.req.Method)
 	}
 	if verb == verbUnknown {
 		if _, ok := h.self.(allMethods); !ok {
 			return h.methodNotAllowed()
 		}
 	}
-	if !validUTF8(h.pathArgs, h.pathKwargs) {
+	if !validUTF8(h.route.args, h.route.kwargs) {
 		return &HTTPError{Code: 400, LogMessage: "Invalid unicode in url"}
+	}
+	if len(h.req.Body) > 0 || h.req.Header.Has("Content-Encoding") {
+		// A malformed form body is refused before Prepare (Tornado's fix
+		// for CVE-2025-47287), not silently ignored.
+		if err := h.req.ParseBody(); err != nil {
+			return &HTTPError{Code: 400, LogMessage: "Malformed body", Err: err}
+		}
 	}
 	if p := h.hk.prepare; p != nil {
 		if err := p.Prepare(); err != nil {
 			return err
 		}
-		if h.finishCalled.Load() {
+		if h.finishCalled.Load() || h.detached {
 			return nil
 		}
 	}
-	switch {
-	case verb == verbNone || verb == verbUnknown:
+	switch verb {
+	case verbNone, verbUnknown:
 		return h.methodNotAllowed()
-	case verb == verbGet:
+	case verbGet:
 		return h.hk.get.Get()
+	case verbOther:
+		return h.self.(MethodServer).ServeMethod(h.req.Method)
 	}
 	return callVerb(h.self, verb)
 }
@@ -359,10 +383,27 @@ const (
 	verbPatch
 	verbPut
 	verbOptions
+	verbOther // a method a MethodSupporter lists, served by ServeMethod
 )
 
-// verbOf finds the verb answering method. Calling through a switch instead
-// of returning a method value saves an allocation per request.
+// verbOf finds the verb answering method, among the handler's supported
+// methods. Calling through a switch instead of returning a method value
+// saves an allocation per request.
+func (h *RequestHandler) verbOf(method string) verbKind {
+	self := h.self
+	if ms := h.hk.methods; ms != nil {
+		if !slices.Contains(ms.SupportedMethods(), method) {
+			return verbUnknown
+		}
+		if v := verbOf(self, method); v != verbUnknown {
+			return v
+		}
+		_, ok := self.(MethodServer)
+		return pick(ok, verbOther)
+	}
+	return verbOf(self, method)
+}
+
 func verbOf(self Handler, method string) verbKind {
 	ok := false
 	switch method {
@@ -370,7 +411,7 @@ func verbOf(self Handler, method string) verbKind {
 		_, ok = self.(Getter)
 		return pick(ok, verbGet)
 	case "HEAD":
-		if _, ok = self.(Header); ok {
+		if _, ok = self.(HeadHandler); ok {
 			return verbHead
 		}
 		_, ok = self.(Getter)
@@ -406,7 +447,7 @@ func callVerb(self Handler, v verbKind) error {
 	case verbGet:
 		return self.(Getter).Get()
 	case verbHead:
-		return self.(Header).Head()
+		return self.(HeadHandler).Head()
 	case verbPost:
 		return self.(Poster).Post()
 	case verbDelete:
@@ -423,48 +464,31 @@ func callVerb(self Handler, v verbKind) error {
 
 // methodNotAllowed records the Allow header and returns the 405 error.
 func (h *RequestHandler) methodNotAllowed() error {
-	var allow []string
-	if _, ok := h.self.(Getter); ok {
-		allow = append(allow, "GET", "HEAD")
-	} else if _, ok := h.self.(Header); ok {
-		allow = append(allow, "HEAD")
+	methods := DefaultMethods
+	if ms := h.hk.methods; ms != nil {
+		methods = ms.SupportedMethods()
 	}
-	for _, v := range []struct {
-		ok   bool
-		name string
-	}{
-		{is[Poster](h.self), "POST"},
-		{is[Deleter](h.self), "DELETE"},
-		{is[Patcher](h.self), "PATCH"},
-		{is[Putter](h.self), "PUT"},
-		{is[Optioner](h.self), "OPTIONS"},
-	} {
-		if v.ok {
-			allow = append(allow, v.name)
+	var allow []string
+	for _, m := range methods {
+		if v := h.verbOf(m); v != verbNone && v != verbUnknown {
+			allow = append(allow, m)
 		}
 	}
 	h.allow = strings.Join(allow, ", ")
 	return &HTTPError{Code: 405}
 }
 
-func is[I any](v any) bool {
-	_, ok := v.(I)
-	return ok
-}
-
 // connectionClosed runs when the client goes away before the response is
 // finished (Tornado's on_connection_close); it runs the hook once.
 func (h *RequestHandler) connectionClosed() {
-	if h.closed || h.finished {
+	if h.closed || h.finished || h.detached {
 		return
 	}
 	h.closed = true
+	h.cancelContext()
 	if c, ok := h.self.(ConnectionCloser); ok {
 		h.guard(c.OnConnectionClose)
 	}
 }
 
-var (
-	_ ErrorWriter  = (*RequestHandler)(nil)
-	_ EtagComputer = (*RequestHandler)(nil)
-)
+var _ ErrorWriter = (*RequestHandler)(nil)

@@ -13,18 +13,18 @@ import (
 // verbHandler answers every verb with its name.
 type verbHandler struct{ RequestHandler }
 
-func (h *verbHandler) Get() error     { return h.Write("get") }
+func (h *verbHandler) Get() error     { return h.Finish("get") }
 func (h *verbHandler) Head() error    { h.SetHeader("X-Head", "yes"); return nil }
-func (h *verbHandler) Post() error    { return h.Write("post " + string(h.Request().Body)) }
-func (h *verbHandler) Delete() error  { return h.Write("delete") }
-func (h *verbHandler) Patch() error   { return h.Write("patch") }
-func (h *verbHandler) Put() error     { return h.Write("put") }
+func (h *verbHandler) Post() error    { return h.Finish("post " + string(h.Request().Body)) }
+func (h *verbHandler) Delete() error  { return h.Finish("delete") }
+func (h *verbHandler) Patch() error   { return h.Finish("patch") }
+func (h *verbHandler) Put() error     { return h.Finish("put") }
 func (h *verbHandler) Options() error { h.SetStatus(204); return nil }
 
 // getOnly has only Get.
 type getOnly struct{ RequestHandler }
 
-func (h *getOnly) Get() error { return h.Write("body of get") }
+func (h *getOnly) Get() error { return h.Finish("body of get") }
 
 // postOnly has only Post.
 type postOnly struct{ RequestHandler }
@@ -32,7 +32,7 @@ type postOnly struct{ RequestHandler }
 func (h *postOnly) Post() error { return nil }
 
 func TestVerbs(t *testing.T) {
-	settings, _ := quietSettings()
+	settings, _ := quietSettings(t)
 	app := NewApplication([]Rule{
 		R[verbHandler](`/all`),
 		R[getOnly](`/get`),
@@ -115,7 +115,7 @@ func (h *lifecycleHandler) Prepare() error {
 	switch {
 	case h.finishP:
 		h.SetStatus(202)
-		h.Write("early")
+		h.WriteString("early")
 		return h.Finish()
 	case h.redirP:
 		return h.Redirect("/elsewhere")
@@ -125,12 +125,12 @@ func (h *lifecycleHandler) Prepare() error {
 
 func (h *lifecycleHandler) Get() error {
 	*h.log = append(*h.log, "get")
-	return h.Write("got")
+	return h.Finish("got")
 }
 
 func (h *lifecycleHandler) OnFinish() {
 	*h.log = append(*h.log, "on_finish")
-	if err := h.Write("too late"); !errors.Is(err, ErrFinished) {
+	if _, err := h.WriteString("too late"); !errors.Is(err, ErrFinished) {
 		*h.log = append(*h.log, "write after finish: "+errString(err))
 	}
 }
@@ -144,7 +144,7 @@ func errString(err error) string {
 
 func TestLifecycle(t *testing.T) {
 	var log []string
-	settings, _ := quietSettings()
+	settings, _ := quietSettings(t)
 	app := NewApplication([]Rule{R[lifecycleHandler](`/x`, Args{"log": &log})}, settings)
 	tests := []struct {
 		query string
@@ -180,7 +180,7 @@ func (h *failingInit) Initialize(Args) error { return errors.New("no database") 
 func (h *failingInit) Get() error            { panic("not reached") }
 
 func TestInitializeError(t *testing.T) {
-	settings, rec := quietSettings()
+	settings, rec := quietSettings(t, "Uncaught exception ", "500 ")
 	app := NewApplication([]Rule{R[failingInit](`/x`)}, settings)
 	c := serveFake(t, app, newRequest("GET", "/x"), "")
 	if c.code != 500 {
@@ -192,7 +192,7 @@ func TestInitializeError(t *testing.T) {
 }
 
 func TestBadNew(t *testing.T) {
-	settings, _ := quietSettings()
+	settings, _ := quietSettings(t, "Uncaught exception ", "500 ")
 	app := NewApplication([]Rule{
 		{Pattern: `/nil`, New: func() Handler { return nil }},
 		{Pattern: `/panic`, New: func() Handler { panic("boom") }},
@@ -224,7 +224,7 @@ func (h *countingHandler) Get() error {
 
 func TestFreshHandlerPerRequest(t *testing.T) {
 	handlersMade.Store(0)
-	settings, _ := quietSettings()
+	settings, _ := quietSettings(t)
 	app := NewApplication([]Rule{R[countingHandler](`/`)}, settings)
 	base, c := serve(t, app)
 	for i := 0; i < 3; i++ {
@@ -247,7 +247,7 @@ func (c loopFakeConn) Loop() *ioloop.Loop { return c.loop }
 
 func TestLoop(t *testing.T) {
 	var got atomic.Pointer[ioloop.Loop]
-	app := NewApplication([]Rule{fn(`/`, func(h *funcHandler) error { got.Store(h.Loop()); return nil })}, Settings{Logger: quietLogger()})
+	app := NewApplication([]Rule{fn(`/`, func(h *funcHandler) error { got.Store(h.Loop()); return nil })}, Settings{Logger: quietLogger(t)})
 	loop := new(ioloop.Loop) // only compared, never started
 	c := loopFakeConn{newFakeConn(), loop}
 	d := app.StartRequest(c)

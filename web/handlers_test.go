@@ -5,7 +5,7 @@ import (
 )
 
 func TestRedirectHandler(t *testing.T) {
-	settings, _ := quietSettings()
+	settings, _ := quietSettings(t, "Uncaught exception ", "500 ")
 	app := NewApplication([]Rule{
 		R[RedirectHandler](`/python/(?P<day>[a-zA-Z0-9]+)/(?P<title>[a-zA-Z]+)`, Args{"url": "/index"}),
 		R[RedirectHandler](`/swap/(.*?)/(.*?)/(.*)`, Args{"url": "/{1}/{0}/{2}"}),
@@ -68,7 +68,7 @@ func TestFormatURL(t *testing.T) {
 }
 
 func TestErrorHandler(t *testing.T) {
-	settings, _ := quietSettings()
+	settings, _ := quietSettings(t, "Uncaught exception ", "500 ")
 	app := NewApplication([]Rule{
 		R[ErrorHandler](`/gone`, Args{"status_code": 410}),
 		R[ErrorHandler](`/bad`),

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -63,8 +64,9 @@ func fetch(t testing.TB, c *http.Client, method, url string, body string, header
 
 // logRecorder is a slog.Handler that keeps the records.
 type logRecorder struct {
-	mu      sync.Mutex
-	records []slog.Record
+	mu       sync.Mutex
+	records  []slog.Record
+	expected []string // prefixes of errors the test expects
 }
 
 func (l *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
@@ -100,10 +102,69 @@ func (l *logRecorder) find(prefix string) (slog.Record, bool) {
 	return slog.Record{}, false
 }
 
-// quietSettings returns Settings logging into a new recorder.
-func quietSettings() (Settings, *logRecorder) {
-	rec := &logRecorder{}
+// quietSettings returns Settings logging into a new recorder, which fails
+// t when it ends if an error or a panic was logged that the test did not
+// expect: the messages starting with one of the prefixes in expected, or
+// declared later with rec.expect.
+func quietSettings(t testing.TB, expected ...string) (Settings, *logRecorder) {
+	rec := newRecorder(t, expected...)
 	return Settings{Logger: slog.New(rec)}, rec
+}
+
+// quietLogger is quietSettings' logger.
+func quietLogger(t testing.TB, expected ...string) *slog.Logger {
+	return slog.New(newRecorder(t, expected...))
+}
+
+func newRecorder(t testing.TB, expected ...string) *logRecorder {
+	rec := &logRecorder{expected: expected}
+	t.Cleanup(func() {
+		for _, m := range rec.unexpected() {
+			t.Errorf("unexpected log record: %s", m)
+		}
+	})
+	return rec
+}
+
+// accessLine matches the access log's lines, "500 GET /x (127.0.0.1) 0.10ms".
+var accessLine = regexp.MustCompile(`^[1-5][0-9][0-9] [A-Z]+ \S* \(.*\) [0-9.]+ms$`)
+
+// expect declares that messages starting with prefix may be logged.
+func (l *logRecorder) expect(prefix ...string) {
+	l.mu.Lock()
+	l.expected = append(l.expected, prefix...)
+	l.mu.Unlock()
+}
+
+// unexpected returns the errors and panics logged that were not expected.
+func (l *logRecorder) unexpected() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, r := range l.records {
+		text := r.Message
+		r.Attrs(func(a slog.Attr) bool {
+			text += " " + a.Key + "=" + a.Value.String()
+			return true
+		})
+		if r.Level < slog.LevelError && !strings.Contains(strings.ToLower(text), "panic") || accessLine.MatchString(r.Message) {
+			continue // not an error, or the access log line of an error response
+		}
+		ok := false
+		for _, p := range l.expected {
+			if strings.HasPrefix(r.Message, p) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			if len(text) > 300 {
+				text = text[:300] + "..."
+			}
+			out = append(out, r.Level.String()+" "+text)
+		}
+	}
+	return out
 }
 
 // fakeConn is an in-memory httputil.Connection. Its owner is the goroutine
@@ -233,6 +294,5 @@ func serveFake(t testing.TB, app *Application, req *httputil.ServerRequest, body
 	return c
 }
 
-func quietLogger() *slog.Logger { return slog.New(&logRecorder{}) }
 
 type slogAttr = slog.Attr

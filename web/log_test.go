@@ -8,9 +8,9 @@ import (
 )
 
 func TestAccessLog(t *testing.T) {
-	settings, rec := quietSettings()
+	settings, rec := quietSettings(t, "502 GET /boom")
 	app := NewApplication([]Rule{
-		fn(`/index`, func(h *funcHandler) error { return h.Write("ok") }),
+		fn(`/index`, func(h *funcHandler) error { return h.Finish("ok") }),
 		fn(`/teapot`, func(h *funcHandler) error { return &HTTPError{Code: 418} }),
 		fn(`/boom`, func(h *funcHandler) error { return &HTTPError{Code: 502} }),
 	}, settings)
@@ -42,7 +42,7 @@ func TestAccessLog(t *testing.T) {
 }
 
 func TestLogFunction(t *testing.T) {
-	settings, rec := quietSettings()
+	settings, rec := quietSettings(t)
 	var got []string
 	settings.LogFunction = func(h *RequestHandler) {
 		got = append(got, h.Request().Method+" "+h.Request().Path+" "+strconv.Itoa(h.Status()))
@@ -68,9 +68,9 @@ func TestAccessLogDisabledDoesNotFormat(t *testing.T) {
 }
 
 func TestLogFunctionPanic(t *testing.T) {
-	settings, rec := quietSettings()
+	settings, rec := quietSettings(t, "Uncaught panic GET /")
 	settings.LogFunction = func(*RequestHandler) { panic("bad logger") }
-	app := NewApplication([]Rule{fn(`/`, func(h *funcHandler) error { return h.Write("x") })}, settings)
+	app := NewApplication([]Rule{fn(`/`, func(h *funcHandler) error { return h.Finish("x") })}, settings)
 	c := serveFake(t, app, newRequest("GET", "/"), "") // run fails the test unless the response finishes
 	if c.code != 200 || !c.finished {
 		t.Errorf("GET / = %d, finished %v", c.code, c.finished)

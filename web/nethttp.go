@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -9,27 +11,34 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gotornado/tornado/httputil"
+	"github.com/gotornado/tornado/internal/goid"
 )
 
 // ServeHTTP serves r under net/http, which gives the Application TLS and
-// HTTP/2: the request is read in full (up to Settings.MaxBodySize, else
-// 413), adapted to an httputil.ServerRequest, and served through the same
-// MessageDelegate as on a loop, with a Connection over w. The handler's
-// code runs on this goroutine; functions queued with AddCallback (Run, and
-// the output methods of a detached handler) run here too, until the
-// response is finished or the client goes away. Safe for concurrent use.
+// HTTP/2: the request is read in full (up to httputil.DefaultMaxBodySize,
+// else 413; http.MaxBytesHandler sets a smaller limit), adapted to an
+// httputil.ServerRequest, and served through the same MessageDelegate as
+// on a loop, with a Connection over w. The handler's code runs on this
+// goroutine; functions queued with AddCallback (Run, CallLater, Flush
+// callbacks, and the output methods of an asynchronous handler) run here
+// too, until the handler's lifetime ends. If the client goes away first,
+// ServeHTTP returns, and what is queued later still runs, one function at
+// a time, on a goroutine started for it: the hooks run as they do under
+// httpserver. Safe for concurrent use.
 func (a *Application) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req := newServerRequest(r)
 	if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.maxBodySize()))
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httputil.DefaultMaxBodySize))
 		if err != nil {
 			if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+				page := "<html><title>413: " + statusText(413) + "</title><body>413: " + statusText(413) + "</body></html>"
 				w.Header().Set("Content-Type", "text/html; charset=UTF-8")
 				w.WriteHeader(http.StatusRequestEntityTooLarge)
-				io.WriteString(w, "<html><title>413: Request Entity Too Large</title><body>413: Request Entity Too Large</body></html>")
+				io.WriteString(w, page)
 			}
 			return // otherwise the client went away
 		}
@@ -86,31 +95,52 @@ func newServerRequest(r *http.Request) *httputil.ServerRequest {
 	return req
 }
 
-// httpConn is the httputil.Connection of one net/http request. All its
-// methods but AddCallback run on the ServeHTTP goroutine.
+// httpConn is the httputil.Connection of one net/http request. Its owner
+// is the ServeHTTP goroutine until the client goes away, then whichever
+// goroutine drains its queue.
 type httpConn struct {
 	w       http.ResponseWriter
 	r       *http.Request
 	head    bool
 	log     *slog.Logger
 	onClose func()
-	done    bool // Finish was called
+	ended   bool // the handler's lifetime ended: ServeHTTP may return
+	gone    bool // the client went away, or the connection was detached: w is not used
 
-	mu     sync.Mutex
-	queue  []func()
-	closed bool // ServeHTTP has returned: callbacks are dropped
-	wake   chan struct{}
+	mu       sync.Mutex
+	queue    []func()
+	orphan   bool // ServeHTTP has returned: a drain goroutine runs the queue
+	draining bool
+	wake     chan struct{}
+	owner    atomic.Int64 // the owning goroutine's id, once claimed
 }
 
-var _ httputil.Connection = (*httpConn)(nil)
+var (
+	_ httputil.Connection   = (*httpConn)(nil)
+	_ httputil.OwnerChecker = (*httpConn)(nil)
+	_ httputil.Detacher     = (*httpConn)(nil)
+)
 
 // WriteHeaders writes the headers and chunk. net/http frames the body: with
 // Content-Length it sends it as is; without, it flushes, so the client gets
 // the chunk now (chunked on HTTP/1.1). The reason phrase cannot be set. An
 // error is returned, without calling cb; otherwise cb runs later.
 func (c *httpConn) WriteHeaders(code int, reason string, h *httputil.Header, chunk []byte, cb func(error)) error {
+	if c.gone {
+		return httputil.ErrConnClosed
+	}
+	for name, value := range h.All() {
+		if !httputil.ValidHeaderName(name) || !httputil.ValidHeaderValue(value) {
+			return fmt.Errorf("%w: %q: %q", httputil.ErrUnsafeHeader, name, value)
+		}
+	}
 	hdr := c.w.Header()
 	for name, value := range h.All() {
+		if name == "Etag" || name == "Content-Length" {
+			// net/http keeps the strings past the handler's lifetime; these
+			// two alias the handler's storage (see etagCache).
+			value = strings.Clone(value)
+		}
 		hdr[name] = append(hdr[name], value)
 	}
 	c.w.WriteHeader(code)
@@ -130,6 +160,9 @@ func (c *httpConn) WriteHeaders(code int, reason string, h *httputil.Header, chu
 
 // Write writes chunk and flushes it to the client.
 func (c *httpConn) Write(chunk []byte, cb func(error)) error {
+	if c.gone {
+		return httputil.ErrConnClosed
+	}
 	if !c.head {
 		if _, err := c.w.Write(chunk); err != nil {
 			return err
@@ -156,51 +189,97 @@ func (c *httpConn) callback(cb func(error)) {
 	}
 }
 
-// Finish ends the response: ServeHTTP returns once the queued callbacks ran.
+// Finish ends the response; ServeHTTP returns once the handler's lifetime
+// has ended.
 func (c *httpConn) Finish() error {
-	c.done = true
+	if c.gone {
+		return httputil.ErrConnClosed
+	}
 	return nil
 }
 
 func (c *httpConn) SetCloseCallback(f func()) { c.onClose = f }
 
-// AddCallback queues f to run on the ServeHTTP goroutine. Safe for
-// concurrent use. After ServeHTTP has returned, f is dropped.
+// requestEnded is called by the handler's lifetime when it ends.
+func (c *httpConn) requestEnded() { c.ended = true }
+
+// claim records the calling goroutine as the owner, for OnOwner.
+func (c *httpConn) claim() {
+	if c.owner.Load() == 0 {
+		c.owner.Store(goid.Current())
+	}
+}
+
+// OnOwner reports whether the caller is the goroutine that owns c: the
+// ServeHTTP goroutine, or the one draining the queue after it returned.
+// The owner must have called claim.
+func (c *httpConn) OnOwner() bool { return goid.Current() == c.owner.Load() }
+
+// AddCallback queues f to run on the owning goroutine. Safe for concurrent
+// use.
 func (c *httpConn) AddCallback(f func()) {
 	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
+	c.queue = append(c.queue, f)
+	start := c.orphan && !c.draining
+	if start {
+		c.draining = true
+	}
+	c.mu.Unlock()
+	if start {
+		go c.drain()
 		return
 	}
-	c.queue = append(c.queue, f)
-	c.mu.Unlock()
 	select {
 	case c.wake <- struct{}{}:
 	default:
 	}
 }
 
-// serve runs queued callbacks until the response is finished or the client
-// goes away.
+// serve runs queued callbacks until the handler's lifetime has ended or
+// the client goes away.
 func (c *httpConn) serve() {
 	gone := c.r.Context().Done()
-	for !c.done {
+	for !c.ended && !c.gone {
 		select {
 		case <-c.wake:
 			c.runQueue()
 		case <-gone:
 			c.runQueue()
-			if !c.done {
-				c.shutdown()
+			if !c.ended && !c.gone {
+				c.gone = true
 				if c.onClose != nil {
 					c.onClose()
 				}
-				return
 			}
 		}
 	}
-	c.runQueue() // the callbacks of the last writes
-	c.shutdown()
+	c.runQueue()
+	c.mu.Lock()
+	c.orphan = true
+	c.owner.Store(0) // this goroutine may go on to serve another request
+	start := len(c.queue) > 0 && !c.draining
+	c.draining = start
+	c.mu.Unlock()
+	if start {
+		go c.drain()
+	}
+}
+
+// drain runs the queue on a goroutine of its own after ServeHTTP has
+// returned; it is the owner while it runs.
+func (c *httpConn) drain() {
+	c.owner.Store(goid.Current())
+	for {
+		c.runQueue()
+		c.mu.Lock()
+		if len(c.queue) == 0 {
+			c.draining = false
+			c.owner.Store(0)
+			c.mu.Unlock()
+			return
+		}
+		c.mu.Unlock()
+	}
 }
 
 func (c *httpConn) runQueue() {
@@ -230,9 +309,27 @@ func (c *httpConn) run(f func()) {
 	f()
 }
 
-func (c *httpConn) shutdown() {
-	c.mu.Lock()
-	c.closed = true
-	c.queue = nil
-	c.mu.Unlock()
+// DetachedConn is the raw connection of a net/http request taken over with
+// RequestHandler.Detach: the hijacked net.Conn, and the reader holding
+// bytes the client sent after the request.
+type DetachedConn struct {
+	net.Conn
+	Reader *bufio.Reader
+}
+
+// Detach hijacks the connection after the headers were written (HTTP/1.x
+// only: net/http cannot hand over an HTTP/2 stream).
+func (c *httpConn) Detach() (any, error) {
+	if c.gone {
+		return nil, httputil.ErrConnClosed
+	}
+	if err := c.flush(); err != nil {
+		return nil, err
+	}
+	conn, rw, err := http.NewResponseController(c.w).Hijack()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", httputil.ErrNotSupported, err)
+	}
+	c.gone = true
+	return &DetachedConn{Conn: conn, Reader: rw.Reader}, nil
 }

@@ -2,8 +2,6 @@ package web
 
 import (
 	"bytes"
-	"crypto/sha1"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,21 +14,20 @@ import (
 
 var (
 	// ErrFinished is returned by the output methods once Finish was called.
-	ErrFinished = errors.New("web: response already finished")
+	ErrFinished = httputil.ErrFinished
 
 	// ErrHeadersWritten is returned by Redirect after the headers were flushed.
-	ErrHeadersWritten = errors.New("web: cannot redirect after headers have been written")
+	ErrHeadersWritten = httputil.ErrHeadersWritten
 
-	// ErrUnsafeHeader is wrapped by the error recorded for a header name that
-	// is not a token, or a value with CR, LF or another control character.
-	ErrUnsafeHeader = errors.New("web: unsafe header")
+	// ErrUnsafeHeader is wrapped by the error for a header name that is not
+	// a token, or a value with CR, LF or another control character.
+	ErrUnsafeHeader = httputil.ErrUnsafeHeader
 
-	// ErrWriteType is returned by Write for a value that is not a string, a
-	// []byte, or a value whose JSON encoding is an object. Like Tornado,
-	// Write refuses top-level JSON arrays: an array response can be read by
-	// another site through a <script> tag (JSON hijacking). Wrap a slice in a
-	// struct or a map.
-	ErrWriteType = errors.New("web: Write accepts a string, a []byte, or a value that encodes as a JSON object (top-level JSON arrays are refused: wrap a slice in a struct or map)")
+	// ErrWriteType is returned by WriteJSON and Finish for a value whose JSON
+	// encoding is not an object. Like Tornado, GoTornado refuses top-level
+	// JSON arrays: an array response can be read by another site through a
+	// <script> tag (JSON hijacking). Wrap a slice in a struct or a map.
+	ErrWriteType = errors.New("web: WriteJSON accepts a value that encodes as a JSON object (top-level JSON arrays are refused: wrap a slice in a struct or map)")
 )
 
 // pendingCookie is a Set-Cookie value waiting for the headers.
@@ -45,26 +42,23 @@ func (h *RequestHandler) fail(err error) {
 	}
 }
 
-// SetStatus sets the response status. Without reason the standard reason
-// phrase is used; an unknown code without reason, or a reason with control
-// characters, is refused and fails the response with a 500.
-func (h *RequestHandler) SetStatus(code int, reason ...string) {
+// SetStatus sets the response status (Tornado's set_status). Without
+// reason the standard phrase is sent, or "Unknown" for a code without one;
+// a reason with '<' or a control character is sent as "Unknown" too. A code
+// outside 100-999 is refused: the error is returned, and fails the
+// response with a 500 as well.
+func (h *RequestHandler) SetStatus(code int, reason ...string) error {
 	if code < 100 || code > 999 {
-		h.fail(fmt.Errorf("web: invalid status code %d", code))
-		return
+		err := fmt.Errorf("web: invalid status code %d", code)
+		h.fail(err)
+		return err
 	}
 	r := ""
 	if len(reason) > 0 {
 		r = reason[0]
-		if !httputil.ValidHeaderValue(r) {
-			h.fail(fmt.Errorf("%w: reason %q", ErrUnsafeHeader, r))
-			return
-		}
-	} else if r = http.StatusText(code); r == "" {
-		h.fail(fmt.Errorf("web: unknown status code %d", code))
-		return
 	}
-	h.status, h.reason = code, r
+	h.status, h.reason = code, httputil.Reason(code, r)
+	return nil
 }
 
 // Status returns the response status (Tornado's get_status).
@@ -72,51 +66,103 @@ func (h *RequestHandler) Status() int { return h.status }
 
 // SetHeader sets the response header name to value, replacing its values. A
 // name that is not a token, or a value with CR, LF or another control
-// character, is refused: nothing is stored and the response fails with a
-// 500 (see ErrUnsafeHeader).
-func (h *RequestHandler) SetHeader(name, value string) {
-	if h.checkHeader(name, value) {
-		h.header.Set(name, value)
+// character, is refused: nothing is stored, the error (wrapping
+// ErrUnsafeHeader) is returned, and the response fails with a 500.
+func (h *RequestHandler) SetHeader(name, value string) error {
+	if err := h.checkHeader(name, value); err != nil {
+		return err
 	}
+	h.header.Set(name, value)
+	return nil
 }
 
 // AddHeader adds a value to the response header name, which may then have
 // several; it refuses bad names and values like SetHeader.
-func (h *RequestHandler) AddHeader(name, value string) {
-	if h.checkHeader(name, value) {
-		h.header.Add(name, value)
+func (h *RequestHandler) AddHeader(name, value string) error {
+	if err := h.checkHeader(name, value); err != nil {
+		return err
 	}
+	h.header.Add(name, value)
+	return nil
 }
 
 // ClearHeader removes the response header name.
 func (h *RequestHandler) ClearHeader(name string) { h.header.Del(name) }
 
 // ResponseHeader returns the response headers, for reading. Change them
-// with SetHeader, AddHeader and ClearHeader, which check them.
+// with SetHeader, AddHeader and ClearHeader, which check them. The values
+// are valid until the handler's lifetime ends.
 func (h *RequestHandler) ResponseHeader() *httputil.Header { return &h.header }
 
-func (h *RequestHandler) checkHeader(name, value string) bool {
+func (h *RequestHandler) checkHeader(name, value string) error {
 	if !httputil.ValidHeaderName(name) || !httputil.ValidHeaderValue(value) {
-		h.fail(fmt.Errorf("%w: %q: %q", ErrUnsafeHeader, name, value))
-		return false
+		err := fmt.Errorf("%w: %q: %q", ErrUnsafeHeader, name, value)
+		h.fail(err)
+		return err
 	}
-	return true
+	return nil
 }
 
-// Write adds v to the output buffer; Flush sends it (Tornado's write). v is a
-// string, a []byte, or a value encoded as JSON — a map, a struct, or
-// anything whose encoding is a JSON object — which also sets Content-Type to
-// application/json (set it after Write to send another). Any other value is
-// refused with ErrWriteType, and fails the response with a 500 as well.
-// Write returns ErrFinished after Finish. On a detached handler Write may be
-// called from any goroutine (see Detach); a []byte is copied.
-func (h *RequestHandler) Write(v any) error {
+// Write adds p to the output buffer; Flush sends it (Tornado's write). It
+// makes the handler an io.Writer, for fmt.Fprintf and template.Execute.
+// Write returns ErrFinished after Finish. On an asynchronous handler it may
+// be called from any goroutine (see Asynchronous); p is then copied.
+func (h *RequestHandler) Write(p []byte) (int, error) {
+	if h.finishCalled.Load() {
+		return 0, ErrFinished
+	}
+	if !h.onOwner() {
+		b := bytes.Clone(p)
+		h.Run(func() { h.writeNow(b, false) })
+		return len(p), nil
+	}
+	h.buf = append(h.buf, p...)
+	return len(p), nil
+}
+
+// WriteString is Write for a string (io.StringWriter).
+func (h *RequestHandler) WriteString(s string) (int, error) {
+	if h.finishCalled.Load() {
+		return 0, ErrFinished
+	}
+	if !h.onOwner() {
+		b := []byte(s)
+		h.Run(func() { h.writeNow(b, false) })
+		return len(s), nil
+	}
+	h.buf = append(h.buf, s...)
+	return len(s), nil
+}
+
+// WriteJSON adds the JSON encoding of v to the output buffer and sets
+// Content-Type to application/json (Tornado's write of a dict; set it after
+// WriteJSON to send another). v must encode as a JSON object — a map, a
+// struct — else ErrWriteType is returned and fails the response with a 500
+// as well. On an asynchronous handler it may be called from any goroutine.
+func (h *RequestHandler) WriteJSON(v any) error {
 	if h.finishCalled.Load() {
 		return ErrFinished
 	}
-	if h.detached.Load() {
-		return h.writeDetached(v)
+	if !h.onOwner() {
+		b, err := encodeJSON(v)
+		if err != nil {
+			return err
+		}
+		h.Run(func() { h.writeNow(b, true) })
+		return nil
 	}
+	b, err := h.encodeJSON(v)
+	if err != nil {
+		h.fail(err)
+		return err
+	}
+	h.writeNow(b, true)
+	return nil
+}
+
+// writeChunk adds Finish's last chunk: a string, a []byte, or a value for
+// WriteJSON.
+func (h *RequestHandler) writeChunk(v any) error {
 	switch v := v.(type) {
 	case string:
 		h.buf = append(h.buf, v...)
@@ -130,28 +176,6 @@ func (h *RequestHandler) Write(v any) error {
 		}
 		h.writeNow(b, true)
 	}
-	return nil
-}
-
-// writeDetached is Write from any goroutine: the bytes are copied and
-// appended on the handler's goroutine. It is a function of its own so that
-// the closure's captures do not move Write's variables to the heap.
-func (h *RequestHandler) writeDetached(v any) error {
-	var b []byte
-	isJSON := false
-	switch v := v.(type) {
-	case string:
-		b = []byte(v)
-	case []byte:
-		b = bytes.Clone(v)
-	default:
-		var err error
-		if b, err = encodeJSON(v); err != nil {
-			return err
-		}
-		isJSON = true
-	}
-	h.Run(func() { h.writeNow(b, isJSON) })
 	return nil
 }
 
@@ -176,7 +200,7 @@ func (h *RequestHandler) encodeJSON(v any) ([]byte, error) {
 		h.jsonEnc = json.NewEncoder(&h.jsonBuf)
 	}
 	if err := h.jsonEnc.Encode(v); err != nil {
-		return nil, fmt.Errorf("web: Write: %w", err)
+		return nil, fmt.Errorf("web: WriteJSON: %w", err)
 	}
 	b := bytes.TrimSuffix(h.jsonBuf.Bytes(), []byte("\n"))
 	if len(b) == 0 || b[0] != '{' {
@@ -191,7 +215,7 @@ func encodeJSON(v any) ([]byte, error) {
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
-		return nil, fmt.Errorf("web: Write: %w", err)
+		return nil, fmt.Errorf("web: WriteJSON: %w", err)
 	}
 	if len(b) == 0 || b[0] != '{' {
 		return nil, fmt.Errorf("%w; got %T", ErrWriteType, v)
@@ -203,13 +227,14 @@ func encodeJSON(v any) ([]byte, error) {
 // first Flush sends the status and headers, without Content-Length, so the
 // Connection frames the body itself (chunked on HTTP/1.1). cb, if not nil,
 // runs on the handler's goroutine once the data is handed to the kernel, or
-// with the error. Flush may be called any number of times before Finish; on
-// a detached handler, from any goroutine (see Detach).
+// with the error; the handler is not reused before it has run. Flush may be
+// called any number of times before Finish; on an asynchronous handler,
+// from any goroutine (see Asynchronous).
 func (h *RequestHandler) Flush(cb func(error)) error {
 	if h.finishCalled.Load() {
 		return ErrFinished
 	}
-	if h.detached.Load() {
+	if !h.onOwner() {
 		h.Run(func() {
 			if h.finished {
 				h.callback(cb, ErrFinished)
@@ -224,28 +249,61 @@ func (h *RequestHandler) Flush(cb func(error)) error {
 	return h.flushNow(cb)
 }
 
-// callback runs cb(err) later on the handler's goroutine.
+// callback runs cb(err) later on the handler's goroutine, holding the
+// handler until it has run.
 func (h *RequestHandler) callback(cb func(error), err error) {
 	if cb != nil {
-		h.conn.AddCallback(func() { cb(err) })
+		h.hold()
+		h.conn.AddCallback(func() {
+			defer h.drop()
+			cb(err)
+		})
+	}
+}
+
+// held wraps a write callback given to the Connection so that it holds the
+// handler until the Connection calls it; nil stays nil.
+func (h *RequestHandler) held(cb func(error)) func(error) {
+	if cb == nil {
+		return nil
+	}
+	h.hold()
+	return func(err error) {
+		defer h.drop()
+		h.guard(func() { cb(err) })
 	}
 }
 
 func (h *RequestHandler) flushNow(cb func(error)) error {
+	if h.detached {
+		return httputil.ErrConnClosed
+	}
 	if !h.headersWritten {
 		if h.err != nil {
 			return h.err // Finish will send the 500
 		}
 		chunk := h.buf
 		h.buf = h.buf[:0] // the Connection copies chunk; the storage is reused
-		h.headersWritten = true
 		for _, c := range h.cookies {
 			h.header.Add("Set-Cookie", c.line)
 		}
 		if h.req.Method == "HEAD" {
 			chunk = nil
 		}
-		return h.conn.WriteHeaders(h.status, h.reason, &h.header, chunk, cb)
+		wcb := h.held(cb)
+		if err := h.conn.WriteHeaders(h.status, h.reason, &h.header, chunk, wcb); err != nil {
+			if wcb != nil {
+				h.drop() // the Connection does not call a callback it refused
+			}
+			if errors.Is(err, httputil.ErrUnsafeHeader) {
+				h.err = err // not sent: Finish answers 500 instead
+				return err
+			}
+			h.headersWritten = true
+			return err
+		}
+		h.headersWritten = true
+		return nil
 	}
 	chunk := h.buf
 	h.buf = h.buf[:0]
@@ -253,37 +311,73 @@ func (h *RequestHandler) flushNow(cb func(error)) error {
 		h.callback(cb, nil)
 		return nil
 	}
-	return h.conn.Write(chunk, cb)
+	wcb := h.held(cb)
+	err := h.conn.Write(chunk, wcb)
+	if err != nil && wcb != nil {
+		h.drop()
+	}
+	return err
 }
 
-// Finish ends the response (Tornado's finish). Unless the output was
-// flushed already, it adds Content-Length and, for a 200 response to GET or
-// HEAD, an Etag (see EtagComputer), answering 304 Not Modified without a
-// body when the request's If-None-Match matches. A second Finish returns
-// ErrFinished. On a detached handler Finish may be called from any
-// goroutine (see Detach).
-func (h *RequestHandler) Finish() error {
+// Finish ends the response (Tornado's finish), after adding chunk, if
+// given: a string, a []byte, or a value for WriteJSON. Unless the output
+// was flushed already, it adds Content-Length and, for a 200 response to
+// GET or HEAD, an Etag (see EtagComputer), answering 304 Not Modified
+// without a body when the request's If-None-Match matches. A second Finish
+// returns ErrFinished. On an asynchronous handler Finish may be called from
+// any goroutine (see Asynchronous).
+func (h *RequestHandler) Finish(chunk ...any) error {
 	if !h.finishCalled.CompareAndSwap(false, true) {
 		return ErrFinished
 	}
-	if h.detached.Load() {
-		h.Run(h.finishNow)
+	if !h.onOwner() {
+		var last []byte
+		isJSON := false
+		if len(chunk) > 0 {
+			var err error
+			if last, isJSON, err = copyChunk(chunk[0]); err != nil {
+				h.finishCalled.Store(false)
+				return err
+			}
+		}
+		h.Run(func() {
+			h.writeNow(last, isJSON)
+			h.finishNow()
+		})
 		return nil
+	}
+	if len(chunk) > 0 {
+		if err := h.writeChunk(chunk[0]); err != nil {
+			h.finishNow() // with the 500
+			return err
+		}
 	}
 	h.finishNow()
 	return nil
 }
 
+// copyChunk copies Finish's last chunk for another goroutine.
+func copyChunk(v any) (b []byte, isJSON bool, err error) {
+	switch v := v.(type) {
+	case string:
+		return []byte(v), false, nil
+	case []byte:
+		return bytes.Clone(v), false, nil
+	}
+	b, err = encodeJSON(v)
+	return b, true, err
+}
+
 // finishNow finishes the response on the handler's goroutine. A recorded
-// error, or a body with a status that forbids one, becomes an error page.
+// error becomes an error page.
 func (h *RequestHandler) finishNow() {
 	if h.finished {
 		return
 	}
+	if !h.finishCalled.Load() { // usually set already, by the caller's CompareAndSwap
+		h.finishCalled.Store(true)
+	}
 	if !h.headersWritten {
-		if h.err == nil && bodyless(h.status) && len(h.buf) > 0 {
-			h.err = fmt.Errorf("web: cannot send a body with status %d", h.status)
-		}
 		if h.err != nil && !h.inError {
 			err := h.err
 			h.err = nil
@@ -299,18 +393,24 @@ func (h *RequestHandler) finishNow() {
 	h.conn.SetCloseCallback(nil)
 	if err := h.flushNow(nil); err != nil {
 		h.app.logger().Debug("Cannot flush response "+h.summary(), "err", err)
+		if errors.Is(err, httputil.ErrUnsafeHeader) && !h.inError {
+			// The Connection refused a header: answer 500 instead.
+			h.err = nil
+			h.handleError(err)
+			return
+		}
 	}
 	h.complete()
 }
 
 // complete marks the response finished, logs it, runs OnFinish and tells
-// the Connection, which may then reuse the request for the next one.
+// the Connection, which may then read the next request.
 func (h *RequestHandler) complete() {
-	if !h.finishCalled.Load() { // usually set already, by the caller's CompareAndSwap
+	if !h.finishCalled.Load() {
 		h.finishCalled.Store(true)
 	}
 	h.finished = true
-	defer h.finishConn() // even if a LogFunction panics
+	defer h.endResponse() // even if a LogFunction panics
 	// No MarkFinished here: RequestTime measures up to now when the log
 	// asks for it, which spares a clock read when nothing logs.
 	h.app.logRequest(h)
@@ -319,9 +419,17 @@ func (h *RequestHandler) complete() {
 	}
 }
 
-func (h *RequestHandler) finishConn() {
-	if err := h.conn.Finish(); err != nil {
-		h.app.logger().Debug("Cannot finish response "+h.summary(), "err", err)
+// endResponse tells the Connection the response is over and gives back
+// the reference an asynchronous handler holds.
+func (h *RequestHandler) endResponse() {
+	if !h.detached {
+		if err := h.conn.Finish(); err != nil {
+			h.app.logger().Debug("Cannot finish response "+h.summary(), "err", err)
+		}
+	}
+	h.cancelContext()
+	if h.async.Load() {
+		h.drop()
 	}
 }
 
@@ -329,55 +437,51 @@ func (h *RequestHandler) finishConn() {
 // Content-Length of a response that was not flushed.
 func (h *RequestHandler) prepareLastFlush() {
 	if h.status == 200 && (h.req.Method == "GET" || h.req.Method == "HEAD") && !h.header.Has("Etag") {
-		if etag := h.hk.etag.ComputeEtag(); etag != "" && httputil.ValidHeaderValue(etag) {
-			h.header.Add("Etag", etag) // there is none
-			if etagMatches(h.req.Header.Get("If-None-Match"), etag) {
-				h.buf = h.buf[:0]
-				h.status, h.reason = 304, "Not Modified"
-			}
-		}
+		h.addEtag()
 	}
 	if bodyless(h.status) {
+		// Tornado's finish and _clear_representation_headers: no body, and
+		// no metadata about one; other headers (Allow among them) stay.
 		h.buf = h.buf[:0]
-		for _, name := range entityHeaders {
-			h.header.Del(name)
+		h.header.Del("Content-Encoding")
+		h.header.Del("Content-Language")
+		h.header.Del("Content-Type")
+		if h.status != 304 {
+			h.header.Del("Content-Length")
 		}
 	} else if !h.header.Has("Content-Length") {
-		h.header.Add("Content-Length", strconv.Itoa(len(h.buf)))
+		var n [20]byte
+		h.header.Add("Content-Length", h.etag.str(strconv.AppendInt(n[:0], int64(len(h.buf)), 10), &h.etag.length))
 	}
 }
 
-// entityHeaders are removed from 1xx, 204 and 304 responses (Tornado's
-// _clear_headers_for_304).
-var entityHeaders = [...]string{
-	"Allow", "Content-Encoding", "Content-Language", "Content-Length",
-	"Content-MD5", "Content-Range", "Content-Type", "Last-Modified",
+// addEtag adds the Etag, and answers 304 when If-None-Match matches it.
+func (h *RequestHandler) addEtag() {
+	var etag string
+	if ec := h.hk.etag; ec != nil {
+		etag = ec.ComputeEtag()
+		if etag == "" || !httputil.ValidHeaderValue(etag) {
+			return
+		}
+	} else {
+		etag = h.etag.of(h.buf)
+	}
+	h.header.Add("Etag", etag) // there is none
+	if etagMatches(h.req.Header.Get("If-None-Match"), etag) {
+		h.buf = h.buf[:0]
+		h.status, h.reason = 304, "Not Modified"
+	}
 }
 
 func bodyless(code int) bool {
 	return code == 204 || code == 304 || code >= 100 && code < 200
 }
 
-// ComputeEtag returns the default Etag: the hex SHA-1 of the unflushed
-// body, in double quotes. It implements EtagComputer.
-func (h *RequestHandler) ComputeEtag() string {
-	e := h.app.lastEtag.Load()
-	if e != nil && e.body != nil && bytes.Equal(e.body, h.buf) {
-		return e.tag // a small body served again: no need to hash it
-	}
-	sum := sha1.Sum(h.buf)
-	if e != nil && e.sum == sum {
-		return e.tag
-	}
-	var b [2 + 2*sha1.Size]byte
-	b[0], b[len(b)-1] = '"', '"'
-	hex.Encode(b[1:], sum[:])
-	e = &etagEntry{sum: sum, tag: string(b[:])}
-	if len(h.buf) <= maxEtagBody {
-		e.body = bytes.Clone(h.buf)
-	}
-	h.app.lastEtag.Store(e)
-	return e.tag
+// DefaultEtag returns the Etag sent when the handler does not implement
+// EtagComputer: the hex SHA-1 of the unflushed body, in double quotes. An
+// EtagComputer may call it.
+func (h *RequestHandler) DefaultEtag() string {
+	return string(h.etag.appendTag(nil, h.buf))
 }
 
 // etagMatches reports whether the If-None-Match value inm matches etag:
@@ -423,8 +527,8 @@ func trimWeak(tag string) string {
 // Redirect sends a redirect to url, which may be relative, and finishes the
 // response (Tornado's redirect): 302 Found, or status, which must be a 3xx
 // code (301 for Tornado's permanent=True). It returns ErrHeadersWritten
-// after a Flush. On a detached handler Redirect may be called from any
-// goroutine (see Detach).
+// after a Flush. On an asynchronous handler Redirect may be called from any
+// goroutine (see Asynchronous).
 func (h *RequestHandler) Redirect(url string, status ...int) error {
 	code := http.StatusFound
 	if len(status) > 0 {
@@ -436,7 +540,7 @@ func (h *RequestHandler) Redirect(url string, status ...int) error {
 	if h.finishCalled.Load() {
 		return ErrFinished
 	}
-	if h.detached.Load() {
+	if !h.onOwner() {
 		h.Run(func() {
 			if h.finished {
 				return
@@ -461,4 +565,42 @@ func (h *RequestHandler) redirectNow(url string, code int) {
 	h.SetHeader("Location", url)
 	h.finishCalled.Store(true)
 	h.finishNow()
+}
+
+// Detach takes the connection over from HTTP (Tornado's detach), for
+// protocols that tunnel over an HTTP handshake such as WebSocket: the
+// headers (and any buffered output) are flushed if they were not, the
+// response ends without being finished — no terminating chunk, no access
+// log, no OnFinish — and the server forgets the connection. It returns the
+// transport, which the caller now owns and must close: an *iostream.Stream
+// on the handler's loop under httpserver, a *DetachedConn under net/http
+// (HTTP/1.x only). It fails with an error wrapping
+// httputil.ErrNotSupported when the Connection cannot be detached. Must be
+// called on the handler's goroutine; the handler is never reused after it.
+func (h *RequestHandler) Detach() (any, error) {
+	if h.finishCalled.Load() || h.detached {
+		return nil, ErrFinished
+	}
+	dc, ok := h.conn.(httputil.Detacher)
+	if !ok {
+		return nil, fmt.Errorf("%w: Detach", httputil.ErrNotSupported)
+	}
+	if !h.headersWritten || len(h.buf) > 0 {
+		if err := h.flushNow(nil); err != nil {
+			return nil, err
+		}
+	}
+	t, err := dc.Detach()
+	if err != nil {
+		return nil, err
+	}
+	h.life.shared.Store(true)
+	h.detached, h.finished = true, true
+	h.finishCalled.Store(true)
+	h.conn.SetCloseCallback(nil)
+	h.cancelContext()
+	if h.async.Load() {
+		h.drop()
+	}
+	return t, nil
 }

@@ -131,9 +131,30 @@ func hasCapture(re *syntax.Regexp) bool {
 
 // routeMatch is the outcome of routing one request.
 type routeMatch struct {
-	spec   *urlSpec
-	args   []string          // positional groups, unquoted
-	kwargs map[string]string // named groups, unquoted; unmatched ones absent
+	spec    *urlSpec
+	args    []string          // positional groups, unquoted
+	kwargs  map[string]string // named groups, unquoted; unmatched ones absent
+	matched uint64            // bit g-1 is set when group g took part (groups past 64 count as matched)
+}
+
+// groupList returns the groups in pattern order.
+func (m *routeMatch) groupList() []PathGroup {
+	s := m.spec
+	if s == nil || s.groups == 0 {
+		return nil
+	}
+	out := make([]PathGroup, s.groups)
+	for g := 1; g <= s.groups; g++ {
+		pg := &out[g-1]
+		pg.Matched = g > 64 || m.matched&(1<<(g-1)) != 0
+		if s.named != nil {
+			pg.Name = s.named[g-1]
+			pg.Value = m.kwargs[pg.Name]
+		} else {
+			pg.Value = m.args[g-1]
+		}
+	}
+	return out
 }
 
 // match reports whether path matches s, filling m.
@@ -161,6 +182,9 @@ func (s *urlSpec) match(path string, m *routeMatch) bool {
 	for g := 1; g <= s.groups; g++ {
 		if idx[2*g] < 0 {
 			continue // an optional group that did not take part
+		}
+		if g <= 64 {
+			m.matched |= 1 << (g - 1)
 		}
 		v := httputil.Unquote(path[idx[2*g]:idx[2*g+1]])
 		if s.named != nil {

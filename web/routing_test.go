@@ -15,9 +15,9 @@ type echoHandler struct{ RequestHandler }
 
 func (h *echoHandler) Get() error {
 	if kw := h.PathKwargs(); kw != nil {
-		return h.Write(map[string]any{"kwargs": kw})
+		return h.WriteJSON(map[string]any{"kwargs": kw})
 	}
-	return h.Write(map[string]any{"args": h.PathArgs()})
+	return h.WriteJSON(map[string]any{"args": h.PathArgs()})
 }
 
 // nameHandler writes its rule's "name" argument.
@@ -31,7 +31,7 @@ func (h *nameHandler) Initialize(args Args) error {
 	return nil
 }
 
-func (h *nameHandler) Get() error { return h.Write(h.name) }
+func (h *nameHandler) Get() error { return h.Finish(h.name) }
 
 func TestRouting(t *testing.T) {
 	app := NewApplication([]Rule{
@@ -43,7 +43,7 @@ func TestRouting(t *testing.T) {
 		R[nameHandler](`/prefix`, Args{"name": "prefix-only"}),
 		R[nameHandler](`(?i)/CASE`, Args{"name": "case"}),
 	}, Settings{})
-	quiet, _ := quietSettings()
+	quiet, _ := quietSettings(t)
 	app.settings.Logger = quiet.Logger
 	base, c := serve(t, app)
 	tests := []struct {
@@ -136,7 +136,7 @@ func TestBadRulesPanic(t *testing.T) {
 }
 
 func TestHosts(t *testing.T) {
-	settings, _ := quietSettings()
+	settings, _ := quietSettings(t)
 	settings.DefaultHost = "www.example.com"
 	app := NewApplication([]Rule{
 		R[nameHandler](`/any`, Args{"name": "wildcard"}),
@@ -185,7 +185,7 @@ func TestHosts(t *testing.T) {
 }
 
 func TestDefaultHandler(t *testing.T) {
-	settings, _ := quietSettings()
+	settings, _ := quietSettings(t)
 	settings.DefaultHandler = R[nameHandler]("ignored", Args{"name": "default"})
 	app := NewApplication([]Rule{R[nameHandler](`/x`, Args{"name": "x"})}, settings)
 	base, c := serve(t, app)
@@ -196,7 +196,7 @@ func TestDefaultHandler(t *testing.T) {
 }
 
 func TestReverseURL(t *testing.T) {
-	settings, rec := quietSettings()
+	settings, rec := quietSettings(t)
 	app := NewApplication([]Rule{
 		R[echoHandler](`/index`, Name("index")),
 		R[echoHandler](`/user/([0-9]+)`, Name("user")),

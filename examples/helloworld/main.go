@@ -19,7 +19,7 @@ type MainHandler struct{ web.RequestHandler }
 
 // Get implements web.Getter.
 func (h *MainHandler) Get() error {
-	h.Write("Hello, world")
+	h.WriteString("Hello, world")
 	return nil
 }
 

@@ -1,0 +1,18 @@
+package goid
+
+import "testing"
+
+func TestCurrent(t *testing.T) {
+	me := Current()
+	if me <= 0 {
+		t.Fatalf("Current() = %d, want > 0", me)
+	}
+	if again := Current(); again != me {
+		t.Errorf("Current() = %d then %d on one goroutine", me, again)
+	}
+	other := make(chan int64)
+	go func() { other <- Current() }()
+	if id := <-other; id == me || id <= 0 {
+		t.Errorf("Current() on another goroutine = %d, this one %d", id, me)
+	}
+}

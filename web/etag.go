@@ -1,0 +1,51 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"encoding/hex"
+	"unsafe"
+)
+
+// maxEtagBody is the largest body an etagCache keeps to compare with the
+// next one.
+const maxEtagBody = 256
+
+// etagCache is a handler's storage for the Etag and Content-Length values
+// the framework adds to a response, so that they cost no allocation, with
+// the last small body and its tag: a body served again (the common case
+// for a pooled handler of one rule) is compared, not hashed. The values it
+// returns alias this storage; they are valid until the handler is reused,
+// by which time the headers holding them have been reset.
+type etagCache struct {
+	tag    [2 + 2*sha1.Size]byte
+	length [20]byte
+	body   []byte // the body tag was computed for, if valid
+	valid  bool
+}
+
+// of returns the quoted hex SHA-1 of body.
+func (c *etagCache) of(body []byte) string {
+	if !c.valid || !bytes.Equal(c.body, body) {
+		sum := sha1.Sum(body)
+		c.tag[0], c.tag[len(c.tag)-1] = '"', '"'
+		hex.Encode(c.tag[1:], sum[:])
+		c.valid = len(body) <= maxEtagBody
+		if c.valid {
+			c.body = append(c.body[:0], body...)
+		}
+	}
+	return unsafe.String(&c.tag[0], len(c.tag))
+}
+
+// appendTag appends the quoted hex SHA-1 of body to dst.
+func (c *etagCache) appendTag(dst, body []byte) []byte {
+	return append(dst, c.of(body)...)
+}
+
+// str copies b into dst, which belongs to c, and returns it as a string
+// aliasing that storage (see etagCache).
+func (c *etagCache) str(b []byte, dst *[20]byte) string {
+	n := copy(dst[:], b)
+	return unsafe.String(&dst[0], n)
+}

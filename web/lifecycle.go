@@ -1,0 +1,170 @@
+package web
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"github.com/gotornado/tornado/httputil"
+)
+
+// A request's lifetime.
+//
+// A handler and its request belong to the framework from the moment the
+// request is routed until nothing can touch them any more: the verb has
+// returned, the response is finished, and every callback the handler gave
+// away (a Flush callback, a function queued with Run or CallLater) has run.
+// A reference count over those holders ends the lifetime; only then may the
+// handler go back to its rule's pool and serve another request. Everything
+// handed to the loop holds a reference, so a callback can never run on a
+// handler that has since been reused.
+//
+// A handler's methods run on its goroutine: the connection's loop under
+// httpserver, the request's goroutine under net/http. A handler that
+// answers later calls Asynchronous; from then on its output methods may be
+// called from any goroutine, and whether a call runs at once or is queued
+// to the handler's goroutine depends on the goroutine that makes it. An
+// asynchronous handler is never reused, since a goroutine may keep it past
+// its response: once the response is finished its output methods return
+// ErrFinished and Run drops its function. A handler that never went
+// asynchronous must not be kept by another goroutine beyond its verb.
+//
+// Handlers and their requests must not be copied (go vet reports copies).
+
+// hold takes a reference on the request's lifetime. Safe for concurrent
+// use.
+func (h *RequestHandler) hold() { h.life.refs.Add(1) }
+
+// drop gives a reference back; the last one ends the lifetime. Called on
+// the handler's goroutine.
+func (h *RequestHandler) drop() {
+	if h.life.refs.Add(-1) == 0 {
+		h.life.end(h)
+	}
+}
+
+// lifecycle counts what may still touch one request's handler.
+type lifecycle struct {
+	refs   atomic.Int32
+	shared atomic.Bool // reached from other goroutines: never reused
+	ended  bool
+}
+
+// end runs when the last reference is dropped: the delegate, and its
+// handler unless another goroutine may still hold it, go back to their
+// pools, and a net/http Connection stops serving callbacks.
+func (l *lifecycle) end(h *RequestHandler) {
+	if l.ended {
+		return // a stray Run on a finished asynchronous handler
+	}
+	l.ended = true
+	h.cancelContext()
+	if e, ok := h.conn.(interface{ requestEnded() }); ok {
+		e.requestEnded()
+	}
+	if d := h.d; d != nil && !l.shared.Load() {
+		d.release(h.self)
+	}
+}
+
+// onOwner reports whether the caller runs on the handler's goroutine. A
+// handler that is not asynchronous is used only there; an asynchronous one
+// asks its Connection.
+func (h *RequestHandler) onOwner() bool {
+	if !h.async.Load() {
+		return true
+	}
+	if o, ok := h.conn.(httputil.OwnerChecker); ok {
+		return o.OnOwner()
+	}
+	return false
+}
+
+// Asynchronous keeps the response open when the verb returns (Tornado's
+// @asynchronous): the handler finishes it later with Finish. From then on
+// Write, WriteString, WriteJSON, Flush, Finish, Redirect and SendError may
+// be called from any goroutine: called on the handler's goroutine they run
+// at once; called elsewhere they are queued through the Connection's
+// AddCallback and run on the handler's goroutine in call order (so a Write
+// returns before its bytes are buffered). Everything else — headers,
+// status, cookies, reading the request — must run on the handler's
+// goroutine: in the verb, or in a function passed to Run. Asynchronous must
+// be called on the handler's goroutine.
+func (h *RequestHandler) Asynchronous() {
+	if h.async.Load() || h.finished {
+		return
+	}
+	h.life.shared.Store(true)
+	if c, ok := h.conn.(interface{ claim() }); ok {
+		c.claim()
+	}
+	h.hold() // dropped when the response is finished
+	h.async.Store(true)
+}
+
+// Run runs f on the handler's goroutine, where every method may be called.
+// Safe for concurrent use. A panic in f sends a 500 (if nothing was flushed
+// yet) and is logged. Once the lifetime of an asynchronous handler has
+// ended, f is dropped.
+func (h *RequestHandler) Run(f func()) {
+	h.life.shared.Store(true)
+	h.hold()
+	h.conn.AddCallback(func() {
+		defer h.drop()
+		if !h.life.ended {
+			h.guard(f)
+		}
+	})
+}
+
+// CallLater runs f on the handler's goroutine after d (Tornado's
+// add_timeout), under httpserver and net/http alike, holding the handler
+// until f has run or stop has cancelled it; stop reports whether it did.
+// Must be called on the handler's goroutine.
+func (h *RequestHandler) CallLater(d time.Duration, f func()) (stop func() bool) {
+	h.hold()
+	var done atomic.Bool // f ran or was cancelled: the reference is given back once
+	run := func() {
+		if done.CompareAndSwap(false, true) {
+			defer h.drop()
+			h.guard(f)
+		}
+	}
+	cancel := func(stopTimer func() bool) bool {
+		if stopTimer() && done.CompareAndSwap(false, true) {
+			h.drop()
+			return true
+		}
+		return false
+	}
+	if s, ok := h.conn.(httputil.Scheduler); ok {
+		st := s.CallLater(d, run)
+		return func() bool { return cancel(st) }
+	}
+	h.life.shared.Store(true) // the timer's goroutine reaches the handler
+	t := time.AfterFunc(d, func() { h.conn.AddCallback(run) })
+	return func() bool { return cancel(t.Stop) }
+}
+
+// Context returns a context for the request, cancelled when the client
+// goes away or the response is finished. Must be called on the handler's
+// goroutine; the context itself is safe for concurrent use.
+func (h *RequestHandler) Context() context.Context {
+	if h.ctx == nil {
+		base := context.Background()
+		if c, ok := h.conn.(*httpConn); ok {
+			base = c.r.Context()
+		}
+		h.ctx, h.cancel = context.WithCancel(base)
+		if h.finished || h.closed || h.life.ended {
+			h.cancel()
+		}
+	}
+	return h.ctx
+}
+
+func (h *RequestHandler) cancelContext() {
+	if h.cancel != nil {
+		h.cancel()
+	}
+}
