@@ -16,16 +16,18 @@ import (
 type connState uint8
 
 const (
-	stateHead    connState = iota // waiting for (the rest of) a request head
-	stateBody                     // reading a Content-Length body
-	stateChunked                  // reading a chunked body
-	stateHandler                  // the request is complete; the application is answering
-	stateClosing                  // the last response is going out
+	stateHead     connState = iota // waiting for (the rest of) a request head
+	stateBody                      // reading a Content-Length body
+	stateChunked                   // reading a chunked body
+	stateHandler                   // the request is complete; the application is answering
+	stateClosing                   // the last response is going out
+	stateDetached                  // the application took the stream (Detach)
 )
 
 // conn serves HTTP/1.x requests on one stream, one at a time, in order
 // (Tornado's HTTP1ServerConnection and HTTP1Connection). It is the
-// httputil.Connection of the request it is serving. Everything runs on the
+// httputil.Connection of the request it is serving, with the optional
+// abilities OwnerChecker, Scheduler and Detacher. Everything runs on the
 // stream's loop.
 type conn struct {
 	srv      *Server
@@ -124,7 +126,7 @@ func (c *conn) onData(data []byte) int {
 	c.inData = true
 	defer func() { c.inData = false }()
 	off := 0
-	for off < len(data) && !c.stream.Closed() {
+	for off < len(data) && !c.gone() {
 		if c.rs == nil && c.state == stateHead {
 			c.rs = c.ls.getState(c)
 		}
@@ -195,13 +197,13 @@ func (c *conn) startRequest() {
 		}
 		c.continue100()
 		c.state, rs.remaining = stateBody, n
-		c.setDeadline(c.srv.BodyTimeout)
+		c.setDeadline(c.srv.bodyTimeout())
 	case http1.BodyChunked:
 		c.continue100()
 		rs.chunked.Reset()
 		rs.chunked.MaxBodySize = c.srv.maxBodySize()
 		c.state = stateChunked
-		c.setDeadline(c.srv.BodyTimeout)
+		c.setDeadline(c.srv.bodyTimeout())
 	default:
 		c.requestDone()
 	}
@@ -258,9 +260,12 @@ func (c *conn) call(f func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			c.srv.logger().Error("httpserver: panic in handler", "panic", r, "stack", string(debug.Stack()))
-			if !c.started {
+			switch {
+			case c.state == stateDetached:
+				// The stream is the application's now.
+			case !c.started:
 				c.rejectStatus(500, "internal server error")
-			} else {
+			default:
 				c.stream.Close()
 			}
 			err = errPanicked
@@ -280,21 +285,17 @@ func (c *conn) fail(err error) {
 	c.reject(err)
 }
 
-// statusError is an error that names the status to answer with, such as
-// web.HTTPError.
-type statusError interface {
-	error
-	HTTPStatus() int
-}
-
+// reject answers err: a protocol error with its status, an error that
+// names its status (an httputil.StatusCoder such as web.HTTPError) with
+// that one if it is a 4xx or 5xx, anything else with 400.
 func (c *conn) reject(err error) {
 	var he *http1.Error
-	var se statusError
+	var sc httputil.StatusCoder
 	switch {
 	case errors.As(err, &he):
 		c.rejectStatus(he.Status, he.Reason)
-	case errors.As(err, &se) && se.HTTPStatus() >= 400 && se.HTTPStatus() < 600:
-		c.rejectStatus(se.HTTPStatus(), http1.StatusText(se.HTTPStatus()))
+	case errors.As(err, &sc) && sc.HTTPStatus() >= 400 && sc.HTTPStatus() < 600:
+		c.rejectStatus(sc.HTTPStatus(), httputil.Reason(sc.HTTPStatus(), ""))
 	default:
 		c.rejectStatus(400, "bad request")
 	}
@@ -303,13 +304,13 @@ func (c *conn) reject(err error) {
 // rejectStatus sends a short error response, unless one has begun, and
 // closes the connection once it is written.
 func (c *conn) rejectStatus(code int, msg string) {
-	if c.state == stateClosing || c.stream.Closed() {
+	if c.state == stateClosing || c.gone() {
 		return
 	}
 	c.state = stateClosing
 	c.keepAlive = false
 	if !c.started {
-		reason := http1.StatusText(code)
+		reason := httputil.Reason(code, "")
 		body := strconv.Itoa(code) + " " + reason + ": " + msg + "\n"
 		b := c.ls.scratch[:0]
 		b = http1.AppendStatusLine(b, "HTTP/1.1", code, reason)

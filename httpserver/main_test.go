@@ -21,11 +21,15 @@ import (
 func TestMain(m *testing.M) { leakcheck.Main(m) }
 
 // serve runs srv on 127.0.0.1:0 with one loop until the test ends, and
-// returns its address.
+// returns its address. Without a Logger, srv gets one from newTestLogger
+// that expects nothing: an error the test did not declare fails it.
 func serve(t testing.TB, srv *Server) string {
 	t.Helper()
 	if srv.Loops == 0 {
 		srv.Loops = 1
+	}
+	if srv.Logger == nil {
+		srv.Logger = newTestLogger(t)
 	}
 	if err := srv.Listen("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
@@ -174,4 +178,74 @@ func statusOf(resp string) string {
 	return line
 }
 
-func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+// newTestLogger returns a logger that keeps what it is given and, when the
+// test ends, fails it on every record at Error level or mentioning a panic
+// that does not contain one of expect, and on every expect no record
+// contained. Its cleanup runs after that of a server served later (the
+// server has stopped logging by then).
+func newTestLogger(t testing.TB, expect ...string) *slog.Logger {
+	tl := &testLog{expect: expect, seen: make([]bool, len(expect))}
+	t.Cleanup(func() {
+		tl.mu.Lock()
+		defer tl.mu.Unlock()
+		for _, line := range tl.unexpected {
+			t.Errorf("unexpected log record: %s", line)
+		}
+		for i, e := range tl.expect {
+			if !tl.seen[i] {
+				t.Errorf("no log record contains %q; the log:\n%s", e, strings.Join(tl.all, ""))
+			}
+		}
+	})
+	return slog.New(&testLogHandler{tl, slog.NewTextHandler(&tl.buf, &slog.HandlerOptions{Level: slog.LevelDebug})})
+}
+
+type testLog struct {
+	mu         sync.Mutex
+	buf        bytes.Buffer // the record being formatted
+	expect     []string
+	seen       []bool
+	all        []string // every record, formatted
+	unexpected []string
+}
+
+// testLogHandler formats records with a TextHandler and sorts them as
+// expected or not. It never calls the test, so a record that comes late
+// cannot break it.
+type testLogHandler struct {
+	log   *testLog
+	inner slog.Handler
+}
+
+func (h *testLogHandler) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h *testLogHandler) Handle(ctx context.Context, r slog.Record) error {
+	tl := h.log
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	tl.buf.Reset()
+	if err := h.inner.Handle(ctx, r); err != nil {
+		return err
+	}
+	line := tl.buf.String()
+	tl.all = append(tl.all, line)
+	if r.Level < slog.LevelError && !strings.Contains(strings.ToLower(line), "panic") {
+		return nil
+	}
+	for i, e := range tl.expect {
+		if strings.Contains(line, e) {
+			tl.seen[i] = true
+			return nil
+		}
+	}
+	tl.unexpected = append(tl.unexpected, line)
+	return nil
+}
+
+func (h *testLogHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return &testLogHandler{h.log, h.inner.WithAttrs(as)}
+}
+
+func (h *testLogHandler) WithGroup(name string) slog.Handler {
+	return &testLogHandler{h.log, h.inner.WithGroup(name)}
+}

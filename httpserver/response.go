@@ -1,43 +1,62 @@
 package httpserver
 
 import (
-	"errors"
+	"fmt"
+	"strings"
+	"time"
 
 	"github.com/gotornado/tornado/httputil"
 	"github.com/gotornado/tornado/internal/http1"
+	"github.com/gotornado/tornado/ioloop"
 )
 
-// Errors from the response side of a connection.
+// Errors from the response side of a connection. They are the sentinels
+// every httputil.Connection shares, so errors.Is matches them whichever
+// layer returned them.
 var (
-	ErrHeadersWritten = errors.New("httpserver: headers already written")
-	ErrFinished       = errors.New("httpserver: response already finished")
-	ErrNotStarted     = errors.New("httpserver: response not started")
-	ErrContentLength  = errors.New("httpserver: body does not match Content-Length")
-	ErrConnClosed     = errors.New("httpserver: connection closed")
+	ErrHeadersWritten = httputil.ErrHeadersWritten
+	ErrFinished       = httputil.ErrFinished
+	ErrNotStarted     = httputil.ErrNotStarted
+	ErrContentLength  = httputil.ErrContentLength
+	ErrConnClosed     = httputil.ErrConnClosed
 )
+
+// The optional abilities of a connection, and the loop it runs on.
+var (
+	_ httputil.OwnerChecker            = (*conn)(nil)
+	_ httputil.Scheduler               = (*conn)(nil)
+	_ httputil.Detacher                = (*conn)(nil)
+	_ interface{ Loop() *ioloop.Loop } = (*conn)(nil)
+)
+
+// gone reports whether the connection is no longer the server's to
+// answer on: the client left, or the application detached it.
+func (c *conn) gone() bool { return c.state == stateDetached || c.stream.Closed() }
 
 // WriteHeaders sends the status line, the headers and chunk. Without a
 // Content-Length the body is chunked on HTTP/1.1 and delimited by closing
-// the connection on HTTP/1.0. A Date header is added when missing.
+// the connection on HTTP/1.0. A Date header is added when missing. A
+// header name that is not a token, or a value with a control character,
+// is refused with an error wrapping httputil.ErrUnsafeHeader, and nothing
+// is sent.
 func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk []byte, cb func(error)) error {
 	switch {
-	case c.stream.Closed():
+	case c.gone():
 		return ErrConnClosed
 	case c.started:
 		return ErrHeadersWritten
+	case c.rs == nil:
+		return ErrFinished // no request in progress: the last response has ended
 	}
-	c.started = true
-	c.noBody = c.rs.req.Method == "HEAD" || code < 200 || code == 204 || code == 304
-	if reason == "" {
-		reason = http1.StatusText(code)
-		if reason == "" {
-			reason = "Unknown"
-		}
+	if h == nil {
+		h = &httputil.Header{}
 	}
+	req := &c.rs.req
+	reason = httputil.Reason(code, reason)
 	// The head is built in the stream's output queue when it has room for
-	// it, in scratch space otherwise. One pass writes the fields and notes
-	// the ones that set the framing. Names are canonical (Header.Add makes
-	// them so).
+	// it, in scratch space otherwise. One pass checks and writes the fields
+	// and notes the ones that set the framing. Names are canonical
+	// (Header.Add makes them so).
 	b := c.stream.Buffer(headSize(reason, h, chunk))
 	inScratch := b == nil
 	if inScratch {
@@ -47,6 +66,9 @@ func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk [
 	var length, connection string
 	hasDate := false
 	for name, value := range h.All() {
+		if !httputil.ValidHeaderName(name) || !httputil.ValidHeaderValue(value) {
+			return c.refuse(b, inScratch, unsafeHeader(name, value))
+		}
 		switch name {
 		case "Content-Length":
 			length = value
@@ -60,51 +82,66 @@ func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk [
 		b = append(b, value...)
 		b = append(b, "\r\n"...)
 	}
-	c.outLen = -1
+	noBody := req.Method == "HEAD" || code < 200 || code == 204 || code == 304
+	outLen := int64(-1)
 	if length != "" {
 		n, ok := http1.ParseDecimal(length)
-		if !ok {
-			c.stream.Commit(nil, nil) // gives the buffer back
-			return ErrContentLength
+		if !ok || !noBody && int64(len(chunk)) > n {
+			return c.refuse(b, inScratch, ErrContentLength)
 		}
-		c.outLen = n
+		outLen = n
 	}
-	if connection == "close" {
-		c.keepAlive = false
-	}
-	bodyAllowed := !(code < 200 || code == 204 || code == 304)
-	if c.outLen < 0 && bodyAllowed && c.rs.req.Method != "HEAD" {
-		if c.rs.req.Version == "HTTP/1.1" {
-			c.chunkedOut = true
+	keepAlive := c.keepAlive && !strings.EqualFold(connection, "close")
+	chunked := false
+	if outLen < 0 && !noBody {
+		if req.Version == "HTTP/1.1" {
+			chunked = true
 		} else {
-			c.keepAlive = false // the body ends when the connection does
+			keepAlive = false // the body ends when the connection does
 		}
 	}
+	c.started, c.noBody, c.chunkedOut, c.keepAlive = true, noBody, chunked, keepAlive
+	c.outLen, c.outWritten = outLen, 0
 	if !hasDate {
 		b = append(b, "Date: "...)
 		b = append(b, c.ls.date()...)
 		b = append(b, "\r\n"...)
 	}
-	if c.chunkedOut {
+	if chunked {
 		b = append(b, "Transfer-Encoding: chunked\r\n"...)
 	}
 	switch {
 	case connection != "":
-	case !c.keepAlive:
+	case !keepAlive:
 		b = append(b, "Connection: close\r\n"...)
-	case c.rs.req.Version == "HTTP/1.0":
+	case req.Version == "HTTP/1.0":
 		b = append(b, "Connection: keep-alive\r\n"...)
 	}
 	b = append(b, "\r\n"...)
-	b, err := c.appendBody(b, chunk)
+	b, _ = c.appendBody(b, chunk) // cannot fail: the length was checked above
 	if inScratch {
 		c.ls.scratch = b[:0] // keeps what it grew to
 	}
-	if err != nil {
-		c.stream.Commit(nil, nil)
-		return err
-	}
 	return c.stream.Commit(b, cb)
+}
+
+// refuse abandons the response head being built in b, giving back the
+// space it was built in, and returns err: nothing is sent.
+func (c *conn) refuse(b []byte, inScratch bool, err error) error {
+	if inScratch {
+		c.ls.scratch = b[:0]
+	}
+	c.stream.Commit(nil, nil)
+	return err
+}
+
+// unsafeHeader describes a field WriteHeaders refuses. The value is not
+// quoted: it may be long, or secret.
+func unsafeHeader(name, value string) error {
+	if !httputil.ValidHeaderName(name) {
+		return fmt.Errorf("%w: field name %q", httputil.ErrUnsafeHeader, name)
+	}
+	return fmt.Errorf("%w: control character in the value of %s", httputil.ErrUnsafeHeader, name)
 }
 
 // headSize bounds the size of a response head with these fields, and of
@@ -140,7 +177,7 @@ func (c *conn) appendBody(b, chunk []byte) ([]byte, error) {
 // Write sends the next part of the body.
 func (c *conn) Write(chunk []byte, cb func(error)) error {
 	switch {
-	case c.stream.Closed():
+	case c.gone():
 		return ErrConnClosed
 	case !c.started:
 		return ErrNotStarted
@@ -172,6 +209,8 @@ func (c *conn) Write(chunk []byte, cb func(error)) error {
 // is read; otherwise the connection closes once the response is sent.
 func (c *conn) Finish() error {
 	switch {
+	case c.gone():
+		return ErrConnClosed // the request state may be gone with the client
 	case c.finished:
 		return ErrFinished
 	case !c.started:
@@ -211,3 +250,65 @@ func (c *conn) SetCloseCallback(f func()) { c.closeCB = f }
 
 // AddCallback runs f on the connection's loop. Safe for concurrent use.
 func (c *conn) AddCallback(f func()) { c.stream.Loop().AddCallback(f) }
+
+// OnOwner reports whether it is called on the connection's loop. Safe for
+// concurrent use; it costs microseconds (see ioloop.Loop.OnLoop).
+func (c *conn) OnOwner() bool { return c.stream.Loop().OnLoop() }
+
+// CallLater runs f on the connection's loop after d; stop cancels it and
+// reports whether it had not run yet. f runs even if the client leaves
+// first. Must be called on the loop, and so must stop.
+func (c *conn) CallLater(d time.Duration, f func()) (stop func() bool) {
+	l := c.stream.Loop()
+	pending := true
+	t := l.CallLater(d, func() {
+		pending = false
+		f()
+	})
+	return func() bool {
+		if !pending {
+			return false
+		}
+		pending = false
+		l.RemoveTimeout(t)
+		return true
+	}
+}
+
+// Detach hands the connection's *iostream.Stream to the caller, for a
+// protocol that takes over from HTTP (a WebSocket after its 101 response).
+// Call it on the loop, after WriteHeaders and instead of Finish, once the
+// whole request has been read (from the delegate's Finish or later). What
+// was written is still sent. From then on the server forgets the
+// connection: no timeout, Shutdown's closing of idle connections or close
+// callback touches it, and no further request is read from it. The stream
+// is left with no reader and reading resumed, so bytes the client sends
+// (pipelined after the request too) go to the first read the caller
+// starts; its buffer limits stay as the server set them. The caller owns
+// the stream and must close it. The *httputil.ServerRequest stays valid.
+func (c *conn) Detach() (any, error) {
+	switch {
+	case c.gone(), c.state == stateClosing:
+		return nil, ErrConnClosed
+	case !c.started:
+		return nil, ErrNotStarted
+	case c.finished:
+		return nil, ErrFinished
+	case c.state != stateHandler:
+		return nil, errDetachEarly
+	}
+	s := c.stream
+	c.state = stateDetached
+	c.deadline = 0
+	c.closeCB = nil
+	c.ls.remove(c)
+	s.SetCloseCallback(nil)
+	s.ReadFunc(nil)
+	// The request state is not put back in the loop's free list: the
+	// application may still read the request it holds.
+	c.rs = nil
+	s.ResumeReading()
+	return s, nil
+}
+
+var errDetachEarly = fmt.Errorf("%w: detach before the request has been read", httputil.ErrNotSupported)

@@ -21,19 +21,25 @@ import (
 	"github.com/gotornado/tornado/tcpserver"
 )
 
-// Defaults for the Server's limits.
+// Defaults for the Server's limits and timeouts.
 const (
 	DefaultMaxHeaderSize = 64 << 10
-	DefaultMaxBodySize   = 100 << 20
+	DefaultMaxBodySize   = httputil.DefaultMaxBodySize // 100 MiB, as in every server
 	DefaultHeaderTimeout = 30 * time.Second
 	DefaultIdleTimeout   = 5 * time.Minute
+	// DefaultBodyTimeout is the time a client has to send a request body
+	// once its head has arrived: 10 minutes, in which a body of the
+	// default maximum size needs about 170 KiB/s.
+	DefaultBodyTimeout = 10 * time.Minute
 )
 
 // ErrServerClosed is returned by Serve and Start once Shutdown has run.
 var ErrServerClosed = tcpserver.ErrServerClosed
 
 // Server serves HTTP/1.x on one loop per core, or in pre-forked processes.
-// Set its fields before serving; the zero value of each is a useful default.
+// Set its fields before serving; the zero value of each is a useful
+// default. A timeout of 0 means its default, and a negative one means
+// none.
 type Server struct {
 	// Handler receives the requests.
 	Handler httputil.ServerConnectionDelegate
@@ -48,16 +54,20 @@ type Server struct {
 	MaxRequestLineSize int
 	// MaxHeaderSize limits the request head (default 64 KiB, 431 past it).
 	MaxHeaderSize int
-	// MaxBodySize limits a request body (default 100 MiB, 413 past it).
+	// MaxBodySize limits a request body (0 or negative: the default,
+	// DefaultMaxBodySize, 100 MiB; 413 past it).
 	MaxBodySize int64
 
 	// HeaderTimeout bounds the time from a head's first byte to its end
-	// (default 30s; negative: none). It stops slowloris clients.
+	// (0: DefaultHeaderTimeout, 30s; negative: none). It stops slowloris
+	// clients with a 408.
 	HeaderTimeout time.Duration
 	// IdleTimeout bounds the wait for the next request on a keep-alive
-	// connection (default 5m; negative: none).
+	// connection (0: DefaultIdleTimeout, 5m; negative: none).
 	IdleTimeout time.Duration
-	// BodyTimeout bounds the time to read a request body (0: none).
+	// BodyTimeout bounds the time from the end of a request's head to the
+	// end of its body (0: DefaultBodyTimeout, 10m; negative: none); a
+	// body still arriving then is answered with a 408.
 	BodyTimeout time.Duration
 
 	// Loops is the number of loops for ListenAndServe (0: one per GOMAXPROCS).
@@ -104,6 +114,13 @@ func (s *Server) idleTimeout() time.Duration {
 		return DefaultIdleTimeout
 	}
 	return s.IdleTimeout
+}
+
+func (s *Server) bodyTimeout() time.Duration {
+	if s.BodyTimeout == 0 {
+		return DefaultBodyTimeout
+	}
+	return s.BodyTimeout
 }
 
 func (s *Server) setup() {

@@ -225,7 +225,7 @@ func TestRejections(t *testing.T) {
 }
 
 func TestPanicBecomes500AndServerLives(t *testing.T) {
-	addr := serve(t, &Server{Handler: &testApp{}, Logger: discardLogger()})
+	addr := serve(t, &Server{Handler: &testApp{}, Logger: newTestLogger(t, "httpserver: panic in handler")})
 	got := rawExchange(t, addr, "GET /panic HTTP/1.1\r\nHost: x\r\n\r\n")
 	if statusOf(got) != "HTTP/1.1 500 Internal Server Error" {
 		t.Fatalf("panic response = %q", got)

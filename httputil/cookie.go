@@ -83,7 +83,7 @@ func legalCookieKey(k string) bool {
 		return false
 	}
 	for i := 0; i < len(k); i++ {
-		if c := k[i]; !tokenTable[c] && c != ':' {
+		if cookieClass[k[i]] != cookieLegal {
 			return false
 		}
 	}
@@ -97,6 +97,69 @@ func legalCookieKey(k string) bool {
 
 var reservedCookieKeys = [...]string{
 	"expires", "path", "comment", "domain", "max-age", "secure", "httponly", "version", "samesite",
+}
+
+// Classes of cookieClass, the bytes of Python's http.cookies quoting.
+const (
+	cookieEscaped   = iota // written as \ooo inside quotes ('"' and '\\' as \" and \\)
+	cookieUnescaped        // _UnescapedChars: written as they are inside quotes
+	cookieLegal            // _LegalChars: a value made only of these is not quoted
+)
+
+// cookieClass maps each byte below 0x80 to its class; the rest are escaped.
+var cookieClass = func() (t [256]uint8) {
+	for c := range t {
+		if tokenTable[c] || c == ':' { // _LegalChars is tchar plus ':'
+			t[c] = cookieLegal
+		}
+	}
+	for _, c := range " ()/<=>?@[]{}" {
+		t[c] = cookieUnescaped
+	}
+	return t
+}()
+
+// quoteCookieValue appends v to dst as Python's http.cookies._quote writes
+// it, and reports false (appending nothing) for a value Tornado's
+// set_cookie refuses. Tornado refuses a control character or SPACE
+// (U+0000 to U+0020). A value made only of _LegalChars (letters, digits and
+// "!#$%&'*+-.^_`|~:") is written as it is; any other, the empty value
+// included, goes in double quotes with '"' and '\\' escaped by a backslash
+// and every character outside _LegalChars + " ()/<=>?@[]{}" written as
+// \ooo, the octal of its code point: ',' is \054, ';' \073, DEL \177, 'é'
+// \351. Python escapes only the code points below 256 so; any other is left
+// as it is, and Tornado's HTTP/1 writer then fails to encode the header as
+// latin-1. So v is read as UTF-8 (the code points unquoteCookie gives back
+// for \ooo), and a code point above U+00FF, or invalid UTF-8 (which a
+// Python str cannot hold), is refused. What it writes is ASCII, and
+// unquoteCookie reads it back as v.
+func quoteCookieValue(dst []byte, v string) ([]byte, bool) {
+	legal := v != ""
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c <= ' ' {
+			return dst, false
+		} else if cookieClass[c] != cookieLegal {
+			legal = false
+		}
+	}
+	if legal {
+		return append(dst, v...), true
+	}
+	start := len(dst)
+	dst = append(dst, '"')
+	for _, r := range v {
+		switch {
+		case r > 0xff: // utf8.RuneError, what invalid UTF-8 decodes to, among them
+			return dst[:start], false
+		case r == '"' || r == '\\':
+			dst = append(dst, '\\', byte(r))
+		case r < utf8.RuneSelf && cookieClass[r] != cookieEscaped:
+			dst = append(dst, byte(r))
+		default:
+			dst = append(dst, '\\', '0'+byte(r>>6), '0'+byte(r>>3&7), '0'+byte(r&7))
+		}
+	}
+	return append(dst, '"'), true
 }
 
 // Cookie is a cookie to send in a Set-Cookie header.
@@ -117,11 +180,14 @@ type Cookie struct {
 	Partitioned bool
 }
 
-// String returns the Set-Cookie header value for c, or an error wrapping
-// ErrBadCookie if the name is not a token, the value holds a byte outside
-// RFC 6265's cookie-octet (control characters, space, '"', ',', ';', '\\' or
-// non-ASCII; a value wholly in double quotes is allowed), the Domain or Path
-// holds a control character or ';', or SameSite is unknown.
+// String returns the Set-Cookie header value for c, with the value quoted as
+// Tornado's set_cookie does through Python's http.cookies (see
+// quoteCookieValue: `a,b"c` is sent as `"a\054b\"c"`, the empty value as
+// `""`). It returns an error wrapping ErrBadCookie if the name is not one
+// Python's http.cookies accepts (a token, ':' allowed, and not an attribute
+// name such as "path"), the value holds a control character or SPACE, a
+// code point above U+00FF or invalid UTF-8, the Domain or Path holds a
+// control character or ';', or SameSite is unknown.
 func (c *Cookie) String() (string, error) {
 	b, err := c.AppendTo(make([]byte, 0, 64+len(c.Name)+len(c.Value)+len(c.Domain)+len(c.Path)))
 	if err != nil {
@@ -132,11 +198,8 @@ func (c *Cookie) String() (string, error) {
 
 // AppendTo appends the Set-Cookie header value for c to dst; it fails as String does.
 func (c *Cookie) AppendTo(dst []byte) ([]byte, error) {
-	if !ValidHeaderName(c.Name) {
+	if !legalCookieKey(c.Name) {
 		return dst, fmt.Errorf("%w: name %q", ErrBadCookie, c.Name)
-	}
-	if !validCookieValue(c.Value) {
-		return dst, fmt.Errorf("%w: value %q", ErrBadCookie, c.Value)
 	}
 	if !validCookieAttr(c.Domain) || strings.ContainsAny(c.Domain, " ,") {
 		return dst, fmt.Errorf("%w: domain %q", ErrBadCookie, c.Domain)
@@ -156,9 +219,13 @@ func (c *Cookie) AppendTo(dst []byte) ([]byte, error) {
 	default:
 		return dst, fmt.Errorf("%w: SameSite %q", ErrBadCookie, c.SameSite)
 	}
+	start := len(dst)
 	dst = append(dst, c.Name...)
 	dst = append(dst, '=')
-	dst = append(dst, c.Value...)
+	dst, ok := quoteCookieValue(dst, c.Value)
+	if !ok {
+		return dst[:start], fmt.Errorf("%w: value %q", ErrBadCookie, c.Value)
+	}
 	if c.Path != "" {
 		dst = append(append(dst, "; Path="...), c.Path...)
 	}
@@ -186,20 +253,6 @@ func (c *Cookie) AppendTo(dst []byte) ([]byte, error) {
 		dst = append(dst, "; Partitioned"...)
 	}
 	return dst, nil
-}
-
-// validCookieValue reports whether v is *cookie-octet or DQUOTE *cookie-octet DQUOTE (RFC 6265).
-func validCookieValue(v string) bool {
-	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-		v = v[1 : len(v)-1]
-	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if c <= ' ' || c >= 0x7f || c == '"' || c == ',' || c == ';' || c == '\\' {
-			return false
-		}
-	}
-	return true
 }
 
 // validCookieAttr reports whether v may be a Domain or Path attribute value:

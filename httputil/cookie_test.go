@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestParseCookies(t *testing.T) {
@@ -47,20 +48,36 @@ func TestCookieString(t *testing.T) {
 		{Cookie{Name: "a", Value: "b"}, "a=b", false},
 		{Cookie{Name: "sid", Value: "", Path: "/", Domain: "example.com", Expires: exp, MaxAge: 60,
 			HTTPOnly: true, Secure: true, SameSite: "lax", Partitioned: true},
-			"sid=; Path=/; Domain=example.com; Expires=Wed, 02 Jan 2030 02:04:05 GMT; Max-Age=60; HttpOnly; Secure; SameSite=Lax; Partitioned", false},
+			`sid=""; Path=/; Domain=example.com; Expires=Wed, 02 Jan 2030 02:04:05 GMT; Max-Age=60; HttpOnly; Secure; SameSite=Lax; Partitioned`, false},
 		{Cookie{Name: "d", Value: "x", MaxAge: -1, SameSite: "STRICT"}, "d=x; Max-Age=0; SameSite=Strict", false},
-		{Cookie{Name: "q", Value: `"quoted"`, SameSite: "None", Secure: true}, `q="quoted"; Secure; SameSite=None`, false},
-		{Cookie{Name: "tok", Value: "YWJj|1234|abc=="}, "tok=YWJj|1234|abc==", false},
+		{Cookie{Name: "q", Value: `"quoted"`, SameSite: "None", Secure: true}, `q="\"quoted\""; Secure; SameSite=None`, false},
+		{Cookie{Name: "tok", Value: "YWJj|1234|abc=="}, `tok="YWJj|1234|abc=="`, false},
+		{Cookie{Name: "tok", Value: "2|1:0|10:1700000000|4:user|8:YWxpY2U|abc"}, "tok=2|1:0|10:1700000000|4:user|8:YWxpY2U|abc", false},
+		{Cookie{Name: "key:term", Value: "value:term"}, "key:term=value:term", false},
+		{Cookie{Name: "a", Value: "x;y"}, `a="x\073y"`, false},
+		{Cookie{Name: "a", Value: "x,y"}, `a="x\054y"`, false},
+		{Cookie{Name: "a", Value: `x"y`}, `a="x\"y"`, false},
+		{Cookie{Name: "a", Value: `x\y`}, `a="x\\y"`, false},
+		{Cookie{Name: "a", Value: `a,b"c;d\e`}, `a="a\054b\"c\073d\\e"`, false},
+		{Cookie{Name: "a", Value: "()/<=>?@[]{}"}, `a="()/<=>?@[]{}"`, false},
+		{Cookie{Name: "a", Value: "\x7f"}, `a="\177"`, false},
+		{Cookie{Name: "a", Value: "caf\xc3\xa9"}, `a="caf\351"`, false},
+		{Cookie{Name: "a", Value: "\u0080\u00ff"}, `a="\200\377"`, false},
 		{Cookie{Name: "", Value: "x"}, "", true},
 		{Cookie{Name: "a b", Value: "x"}, "", true},
 		{Cookie{Name: "a=b", Value: "x"}, "", true},
+		{Cookie{Name: "a\x00", Value: "x"}, "", true},
+		{Cookie{Name: "Path", Value: "x"}, "", true},
+		{Cookie{Name: "expires", Value: "x"}, "", true},
 		{Cookie{Name: "a", Value: "x y"}, "", true},
-		{Cookie{Name: "a", Value: "x;y"}, "", true},
-		{Cookie{Name: "a", Value: "x,y"}, "", true},
-		{Cookie{Name: "a", Value: `x"y`}, "", true},
-		{Cookie{Name: "a", Value: `x\y`}, "", true},
+		{Cookie{Name: "a", Value: " "}, "", true},
+		{Cookie{Name: "a", Value: "x\ty"}, "", true},
+		{Cookie{Name: "a", Value: "x\x00"}, "", true},
 		{Cookie{Name: "a", Value: "x\r\nSet-Cookie: evil=1"}, "", true},
-		{Cookie{Name: "a", Value: "caf\xc3\xa9"}, "", true},
+		{Cookie{Name: "a", Value: "\u65e5\u672c"}, "", true},
+		{Cookie{Name: "a", Value: "\u0100"}, "", true},
+		{Cookie{Name: "a", Value: "\ufffd"}, "", true},
+		{Cookie{Name: "a", Value: "caf\xe9"}, "", true},
 		{Cookie{Name: "a", Value: "x", Path: "/; Domain=evil"}, "", true},
 		{Cookie{Name: "a", Value: "x", Path: "/\n"}, "", true},
 		{Cookie{Name: "a", Value: "x", Domain: "a b"}, "", true},
@@ -73,6 +90,9 @@ func TestCookieString(t *testing.T) {
 				if !errors.Is(err, ErrBadCookie) {
 					t.Errorf("(%+v).String() = %q, %v, want error %v", tt.c, got, err, ErrBadCookie)
 				}
+				if b, _ := tt.c.AppendTo([]byte("x")); string(b) != "x" {
+					t.Errorf("(%+v).AppendTo(%q) = %q, want %q", tt.c, "x", b, "x")
+				}
 				return
 			}
 			if err != nil || got != tt.want {
@@ -80,6 +100,115 @@ func TestCookieString(t *testing.T) {
 			}
 		})
 	}
+}
+
+// quoteCookieValues returns values covering every byte, each quoting rule
+// and their mixtures.
+func quoteCookieValues() []string {
+	vals := []string{
+		"", "a", "a,b\"c;d\\e", `"`, `\`, `\\`, `\"`, `""`, `"x"`, `\012`, `\\012`, `\0`, `\3777`,
+		"=", "==", "a=b", "()/<=>?@[]{}", "!#$%&'*+-.^_`|~:", "\x7f", "caf\u00e9", "\u0080\u0085\u00a0\u00ff",
+	}
+	for c := 0x21; c < 0x100; c++ {
+		r := string(rune(c))
+		vals = append(vals, r, "x"+r, r+"y", r+r+r)
+	}
+	for c := 0x21; c < 0x100; c += 7 {
+		var b strings.Builder
+		for d := c; d < c+40 && d < 0x100; d++ {
+			b.WriteRune(rune(d))
+		}
+		vals = append(vals, b.String())
+	}
+	return vals
+}
+
+func TestCookieQuoteRoundTrip(t *testing.T) {
+	for _, v := range quoteCookieValues() {
+		q, ok := quoteCookieValue(nil, v)
+		if !ok {
+			t.Errorf("quoteCookieValue(%q) refused, want it quoted", v)
+			continue
+		}
+		if got := unquoteCookie(string(q)); got != v {
+			t.Errorf("unquoteCookie(%q) = %q, want %q", q, got, v)
+		}
+		checkQuotedCookie(t, v, string(q))
+		c := Cookie{Name: "k", Value: v, Path: "/"}
+		h, err := c.String()
+		if err != nil {
+			t.Errorf("(%+v).String() = %v, want nil", c, err)
+			continue
+		}
+		if got := ParseCookies(h)["k"]; got != v {
+			t.Errorf("ParseCookies(%q)[%q] = %q, want %q", h, "k", got, v)
+		}
+	}
+}
+
+// checkQuotedCookie checks what quoteCookieValue(v) wrote: ASCII without
+// control characters, SPACE, ';' or ','; a value is left bare only when it
+// is all _LegalChars.
+func checkQuotedCookie(t *testing.T, v, q string) {
+	t.Helper()
+	for i := 0; i < len(q); i++ {
+		if c := q[i]; c <= ' ' || c >= 0x7f || c == ';' || c == ',' {
+			t.Errorf("quoteCookieValue(%q) = %q, which holds %q", v, q, c)
+		}
+	}
+	bare := v != ""
+	for i := 0; i < len(v); i++ {
+		bare = bare && pythonLegalChar(v[i])
+	}
+	switch {
+	case bare && q != v:
+		t.Errorf("quoteCookieValue(%q) = %q, want %q", v, q, v)
+	case !bare && (len(q) < 2 || q[0] != '"' || q[len(q)-1] != '"'):
+		t.Errorf("quoteCookieValue(%q) = %q, want it in double quotes", v, q)
+	}
+}
+
+// pythonLegalChar reports whether c is in Python's http.cookies._LegalChars.
+func pythonLegalChar(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		strings.IndexByte("!#$%&'*+-.^_`|~:", c) >= 0
+}
+
+func TestCookieQuoteNoAlloc(t *testing.T) {
+	buf := make([]byte, 0, 64)
+	n := testing.AllocsPerRun(100, func() {
+		buf, _ = quoteCookieValue(buf[:0], "2|1:0|10:1700000000|4:user")
+		buf, _ = quoteCookieValue(buf[:0], `a,b"c;d\e`)
+	})
+	if n != 0 {
+		t.Errorf("quoteCookieValue allocs = %v, want 0", n)
+	}
+}
+
+func FuzzCookieQuote(f *testing.F) {
+	for _, v := range []string{"", "a", `a,b"c;d\e`, "caf\u00e9", "\x7f", "\u65e5", "\xff", "x y", `\012`} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		q, ok := quoteCookieValue(nil, v)
+		refuse := !utf8.ValidString(v)
+		for _, r := range v {
+			refuse = refuse || r <= ' ' || r > 0xff
+		}
+		if ok == refuse {
+			t.Fatalf("quoteCookieValue(%q) accepted = %v, want %v", v, ok, !refuse)
+		}
+		if !ok {
+			if len(q) != 0 {
+				t.Errorf("quoteCookieValue(%q) refused but wrote %q", v, q)
+			}
+			return
+		}
+		if got := unquoteCookie(string(q)); got != v {
+			t.Errorf("unquoteCookie(%q) = %q, want %q", q, got, v)
+		}
+		checkQuotedCookie(t, v, string(q))
+	})
 }
 
 func TestRequestCookies(t *testing.T) {
@@ -120,7 +249,7 @@ func FuzzParseCookies(f *testing.F) {
 		// Whatever is accepted by Cookie.String parses back to itself.
 		for k, v := range ParseCookies(s) {
 			c := Cookie{Name: k, Value: v}
-			if str, err := c.String(); err == nil && !strings.HasPrefix(v, `"`) {
+			if str, err := c.String(); err == nil {
 				if got := ParseCookies(str); got[k] != v {
 					t.Errorf("ParseCookies(%q)[%q] = %q, want %q", str, k, got[k], v)
 				}

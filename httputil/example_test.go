@@ -62,3 +62,31 @@ func ExampleParseRange() {
 	// bytes=0-: 200, whole file
 	// bytes=5000-: 416 (httputil: range not satisfiable)
 }
+
+func ExampleCookie_String() {
+	for _, v := range []string{"abc123", `a,b"c;d\e`, "", "x y"} {
+		c := httputil.Cookie{Name: "k", Value: v}
+		if s, err := c.String(); err != nil {
+			fmt.Println(err)
+		} else {
+			fmt.Println(s)
+		}
+	}
+	// Output:
+	// k=abc123
+	// k="a\054b\"c\073d\\e"
+	// k=""
+	// httputil: invalid cookie: value "x y"
+}
+
+func ExampleReason() {
+	fmt.Println(httputil.Reason(404, ""))
+	fmt.Println(httputil.Reason(599, ""))
+	fmt.Println(httputil.Reason(299, "Custom"))
+	fmt.Println(httputil.Reason(200, "OK\r\nX-Injected: 1"))
+	// Output:
+	// Not Found
+	// Unknown
+	// Custom
+	// Unknown
+}

@@ -65,19 +65,49 @@ func ParseBodyArguments(contentType string, body []byte, args url.Values, files 
 // (Tornado's parse_body_arguments). Another Content-Type adds nothing and is
 // not an error. On error args and files may hold the fields parsed before it.
 func (l *FormLimits) ParseBodyArguments(contentType string, body []byte, args url.Values, files map[string][]*File) error {
+	return l.parseBodyArguments(contentType, body, &form{args: args, files: files})
+}
+
+func (l *FormLimits) parseBodyArguments(contentType string, body []byte, f *form) error {
 	mediaType, params, _ := strings.Cut(contentType, ";")
 	switch mediaType = strings.TrimSpace(mediaType); {
 	case equalFold(mediaType, "application/x-www-form-urlencoded"):
 		// body is converted once; values are substrings of it.
-		return parseQuery(args, string(body), limit(l.MaxFields, DefaultMaxFields))
+		return parseQuery(f, string(body), limit(l.MaxFields, DefaultMaxFields))
 	case equalFold(mediaType, "multipart/form-data"):
 		boundary, ok := boundaryParam(params)
 		if !ok {
 			return ErrNoBoundary
 		}
-		return l.ParseMultipartFormData(boundary, body, args, files)
+		return l.parseMultipartFormData(boundary, body, f)
 	}
 	return nil
+}
+
+// form is where a parser puts what it finds: the arguments, the files and,
+// when argNames or fileNames is set, the names in the order they first
+// appear (Tornado's arguments and files are dicts, which keep that order).
+type form struct {
+	args      url.Values
+	files     map[string][]*File
+	argNames  *[]string
+	fileNames *[]string
+}
+
+func (f *form) addArg(name, value string) {
+	vs, seen := f.args[name]
+	if !seen && f.argNames != nil {
+		*f.argNames = append(*f.argNames, name)
+	}
+	f.args[name] = append(vs, value)
+}
+
+func (f *form) addFile(name string, file *File) {
+	fs, seen := f.files[name]
+	if !seen && f.fileNames != nil {
+		*f.fileNames = append(*f.fileNames, name)
+	}
+	f.files[name] = append(fs, file)
 }
 
 // isFormContentType reports whether ParseBodyArguments would parse a body of

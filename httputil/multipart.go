@@ -26,6 +26,10 @@ func ParseMultipartFormData(boundary string, data []byte, args url.Values, files
 // boundary may be quoted. Errors match ErrBadForm; on error args and files
 // may hold the parts parsed before it. The cost is linear in len(data).
 func (l *FormLimits) ParseMultipartFormData(boundary string, data []byte, args url.Values, files map[string][]*File) error {
+	return l.parseMultipartFormData(boundary, data, &form{args: args, files: files})
+}
+
+func (l *FormLimits) parseMultipartFormData(boundary string, data []byte, f *form) error {
 	if len(boundary) >= 2 && boundary[0] == '"' && boundary[len(boundary)-1] == '"' {
 		boundary = boundary[1 : len(boundary)-1]
 	}
@@ -54,7 +58,7 @@ func (l *FormLimits) ParseMultipartFormData(boundary string, data []byte, args u
 			if n++; maxParts > 0 && n > maxParts {
 				return ErrTooManyParts
 			}
-			if err := parsePart(part, maxHeader, args, files); err != nil {
+			if err := parsePart(part, maxHeader, f); err != nil {
 				return err
 			}
 		}
@@ -66,7 +70,7 @@ func (l *FormLimits) ParseMultipartFormData(boundary string, data []byte, args u
 }
 
 // parsePart parses one part (the bytes between two delimiters).
-func parsePart(part []byte, maxHeader int, args url.Values, files map[string][]*File) error {
+func parsePart(part []byte, maxHeader int, f *form) error {
 	search := part
 	if maxHeader > 0 && len(search) > maxHeader+4 {
 		search = search[:maxHeader+4]
@@ -98,9 +102,9 @@ func parsePart(part []byte, maxHeader int, args url.Values, files map[string][]*
 		if ctype == "" {
 			ctype = "application/unknown"
 		}
-		files[name] = append(files[name], &File{Filename: filename, ContentType: ctype, Body: value})
+		f.addFile(name, &File{Filename: filename, ContentType: ctype, Body: value})
 	} else {
-		args[name] = append(args[name], string(value))
+		f.addArg(name, string(value))
 	}
 	return nil
 }

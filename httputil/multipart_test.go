@@ -3,8 +3,10 @@ package httputil
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -290,9 +292,17 @@ func FuzzParseMultipartFormData(f *testing.F) {
 	f.Fuzz(func(t *testing.T, boundary string, data []byte) {
 		l := FormLimits{MaxParts: 50, MaxPartHeaderSize: 512}
 		args, files := url.Values{}, map[string][]*File{}
-		err := l.ParseMultipartFormData(boundary, data, args, files)
+		var argNames, fileNames []string
+		err := l.parseMultipartFormData(boundary, data, &form{args, files, &argNames, &fileNames})
 		if err != nil && !errors.Is(err, ErrBadForm) {
 			t.Fatalf("ParseMultipartFormData(%q, %q) error %v does not match ErrBadForm", boundary, data, err)
+		}
+		// The names are the keys, each once, in the order first seen.
+		if got, want := slices.Sorted(slices.Values(argNames)), slices.Sorted(maps.Keys(args)); !slices.Equal(got, want) {
+			t.Errorf("argument names %q, want the keys %q", argNames, want)
+		}
+		if got, want := slices.Sorted(slices.Values(fileNames)), slices.Sorted(maps.Keys(files)); !slices.Equal(got, want) {
+			t.Errorf("file names %q, want the keys %q", fileNames, want)
 		}
 		n := 0
 		for _, vs := range args {

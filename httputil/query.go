@@ -13,13 +13,13 @@ import (
 // checked to be UTF-8.
 func ParseQuery(query string) url.Values {
 	v := make(url.Values)
-	parseQuery(v, query, 0)
+	parseQuery(&form{args: v}, query, 0)
 	return v
 }
 
-// parseQuery adds the fields of s to v. With maxFields > 0 it stops and
-// returns ErrTooManyFields once more than maxFields fields are seen.
-func parseQuery(v url.Values, s string, maxFields int) error {
+// parseQuery adds the fields of s to f's arguments. With maxFields > 0 it
+// stops and returns ErrTooManyFields once more than maxFields fields are seen.
+func parseQuery(f *form, s string, maxFields int) error {
 	n := 0
 	for s != "" {
 		var field string
@@ -31,8 +31,7 @@ func parseQuery(v url.Values, s string, maxFields int) error {
 			return ErrTooManyFields
 		}
 		key, value, _ := strings.Cut(field, "=")
-		key, value = unescape(key, true), unescape(value, true)
-		v[key] = append(v[key], value)
+		f.addArg(unescape(key, true), unescape(value, true))
 	}
 	return nil
 }

@@ -37,6 +37,11 @@ type ServerRequest struct {
 	args        url.Values
 	files       map[string][]*File
 	cookies     map[string]string
+	queryNames  []string // keys of queryArgs in the order they came; likewise below
+	bodyNames   []string
+	argNames    []string
+	fileNames   []string
+	cookieNames []string
 	bodyErr     error
 	parsedQuery bool
 	parsedBody  bool
@@ -59,9 +64,16 @@ func (r *ServerRequest) QueryArguments() url.Values {
 	if !r.parsedQuery {
 		r.parsedQuery = true
 		r.queryArgs = make(url.Values)
-		parseQuery(r.queryArgs, r.Query, 0)
+		parseQuery(&form{args: r.queryArgs, argNames: &r.queryNames}, r.Query, 0)
 	}
 	return r.queryArgs
+}
+
+// QueryArgumentNames returns the names of QueryArguments in the order they
+// first appear in the query string. The slice is cached: do not modify it.
+func (r *ServerRequest) QueryArgumentNames() []string {
+	r.QueryArguments()
+	return r.queryNames
 }
 
 // BodyArguments returns the arguments of an application/x-www-form-urlencoded
@@ -70,18 +82,44 @@ func (r *ServerRequest) QueryArguments() url.Values {
 // body yields no arguments; ParseBody reports why.
 func (r *ServerRequest) BodyArguments() url.Values {
 	r.parseBody()
+	if r.bodyArgs == nil {
+		r.bodyArgs = make(url.Values) // made only when asked for; see parseBody
+	}
 	return r.bodyArgs
+}
+
+// BodyArgumentNames returns the names of BodyArguments in the order they
+// first appear in the body. The slice is cached: do not modify it.
+func (r *ServerRequest) BodyArgumentNames() []string {
+	r.parseBody()
+	return r.bodyNames
 }
 
 // Files returns the files uploaded in a multipart/form-data body, by field
 // name. Their bodies alias r.Body.
 func (r *ServerRequest) Files() map[string][]*File {
 	r.parseBody()
+	if r.files == nil {
+		r.files = make(map[string][]*File)
+	}
 	return r.files
 }
 
+// FileNames returns the field names of Files in the order they first appear
+// in the body. The slice is cached: do not modify it.
+func (r *ServerRequest) FileNames() []string {
+	r.parseBody()
+	return r.fileNames
+}
+
 // ParseBody parses the body arguments and files, if not done yet, and returns
-// the error found in a malformed body (wrapping ErrBadForm), or nil.
+// the error found in a malformed body, or nil. Like Tornado 6.5's
+// parse_body_arguments (CVE-2025-47287) it refuses, with an error wrapping
+// ErrBadForm, a form body (urlencoded or multipart Content-Type) sent with a
+// Content-Encoding other than identity (ErrUnsupportedEncoding), a
+// multipart body without its final boundary, and a part without a
+// form-data Content-Disposition or without a name. A request without a form
+// Content-Type costs no allocation.
 func (r *ServerRequest) ParseBody() error {
 	r.parseBody()
 	return r.bodyErr
@@ -92,19 +130,38 @@ func (r *ServerRequest) parseBody() {
 		return
 	}
 	r.parsedBody = true
-	r.bodyArgs, r.files = make(url.Values), make(map[string][]*File)
 	ct := r.Header.Get("Content-Type")
-	if ce := r.Header.Get("Content-Encoding"); ce != "" && !equalFold(ce, "identity") {
-		if isFormContentType(ct) {
-			r.bodyErr = fmt.Errorf("%w: %q", ErrUnsupportedEncoding, ce)
-		}
+	if !isFormContentType(ct) {
+		return // nothing to parse: the maps stay nil until asked for
+	}
+	if ce, ok := r.contentEncoding(); ok {
+		r.bodyErr = fmt.Errorf("%w: %q", ErrUnsupportedEncoding, ce)
 		return
 	}
-	if err := ParseBodyArguments(ct, r.Body, r.bodyArgs, r.files); err != nil {
+	r.bodyArgs, r.files = make(url.Values), make(map[string][]*File)
+	f := form{args: r.bodyArgs, files: r.files, argNames: &r.bodyNames, fileNames: &r.fileNames}
+	var l FormLimits
+	if err := l.parseBodyArguments(ct, r.Body, &f); err != nil {
 		r.bodyErr = err
 		clear(r.bodyArgs) // like Tornado: a malformed body contributes nothing
 		clear(r.files)
+		r.bodyNames, r.fileNames = nil, nil
 	}
+}
+
+// contentEncoding returns the first Content-Encoding other than identity
+// (or empty) among the request's Content-Encoding fields, if any.
+func (r *ServerRequest) contentEncoding() (string, bool) {
+	for i := range r.Header.fields {
+		f := &r.Header.fields[i]
+		if !equalFold(f.name, "Content-Encoding") {
+			continue
+		}
+		if ce := strings.TrimSpace(f.value); ce != "" && !equalFold(ce, "identity") {
+			return ce, true
+		}
+	}
+	return "", false
 }
 
 // Arguments returns the query arguments followed by the body arguments,
@@ -113,7 +170,9 @@ func (r *ServerRequest) parseBody() {
 func (r *ServerRequest) Arguments() url.Values {
 	if !r.parsedArgs {
 		r.parsedArgs = true
-		q, b := r.QueryArguments(), r.BodyArguments()
+		q := r.QueryArguments()
+		r.parseBody()
+		b := r.bodyArgs // may be nil: read only
 		r.args = make(url.Values, len(q)+len(b))
 		for k, vs := range q {
 			r.args[k] = append([]string(nil), vs...)
@@ -121,8 +180,22 @@ func (r *ServerRequest) Arguments() url.Values {
 		for k, vs := range b {
 			r.args[k] = append(r.args[k], vs...)
 		}
+		r.argNames = append(r.argNames, r.queryNames...)
+		for _, k := range r.bodyNames {
+			if _, inQuery := r.queryArgs[k]; !inQuery {
+				r.argNames = append(r.argNames, k)
+			}
+		}
 	}
 	return r.args
+}
+
+// ArgumentNames returns the names of Arguments in the order they first
+// appear: those of the query string, then those only in the body (the order
+// of Tornado's request.arguments). The slice is cached: do not modify it.
+func (r *ServerRequest) ArgumentNames() []string {
+	r.Arguments()
+	return r.argNames
 }
 
 // Cookies returns the cookies sent in the Cookie headers, parsed once and
@@ -139,13 +212,26 @@ func (r *ServerRequest) Cookies() map[string]string {
 				continue
 			}
 			parseCookies(f.value, func(k, v string) {
-				if legalCookieKey(k) {
-					r.cookies[k] = v
+				if !legalCookieKey(k) {
+					return
 				}
+				if _, seen := r.cookies[k]; !seen {
+					r.cookieNames = append(r.cookieNames, k)
+				}
+				r.cookies[k] = v
 			})
 		}
 	}
 	return r.cookies
+}
+
+// CookieNames returns the names of Cookies in the order they first appear
+// in the Cookie headers; a later cookie of the same name replaces the value
+// but keeps the place, as in Python's dict. The slice is cached: do not
+// modify it.
+func (r *ServerRequest) CookieNames() []string {
+	r.Cookies()
+	return r.cookieNames
 }
 
 // FullURL returns the reconstructed URL: Protocol + "://" + Host + URI.

@@ -2,8 +2,10 @@ package httputil
 
 import (
 	"errors"
+	"maps"
 	"net/url"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 )
@@ -56,31 +58,133 @@ func TestServerRequestFiles(t *testing.T) {
 }
 
 func TestServerRequestBadBody(t *testing.T) {
+	part := func(lines ...string) string {
+		return string(mp(append(append([]string{"--b"}, lines...), "--b--")...))
+	}
+	good := part(`Content-Disposition: form-data; name="a"`, "", "1")
 	tests := []struct {
-		name, contentType, encoding, body string
-		wantErr                           error
+		name, contentType string
+		encodings         []string
+		body              string
+		wantErr           error
 	}{
-		{"bad multipart", "multipart/form-data; boundary=b", "", "--b\r\nno headers\r\n--b--", ErrBadForm},
-		{"gzip form", "application/x-www-form-urlencoded", "gzip", "a=1", ErrUnsupportedEncoding},
-		{"gzip json", "application/json", "gzip", "{}", nil},
-		{"identity", "application/x-www-form-urlencoded", "identity", "a=1", nil},
+		// Tornado 6.5's parse_body_arguments (CVE-2025-47287) raises for each of these.
+		{"bad multipart", "multipart/form-data; boundary=b", nil, "--b\r\nno headers\r\n--b--", ErrBadForm},
+		{"no final boundary", "multipart/form-data; boundary=b", nil, string(mp("--b", `Content-Disposition: form-data; name="a"`, "", "1", "--b", "")), ErrBadForm},
+		{"final boundary of another", "multipart/form-data; boundary=b", nil, string(mp("--b", `Content-Disposition: form-data; name="a"`, "", "1", "--c--")), ErrBadForm},
+		{"empty multipart", "multipart/form-data; boundary=b", nil, "", ErrBadForm},
+		{"no boundary parameter", "multipart/form-data", nil, good, ErrNoBoundary},
+		{"no Content-Disposition", "multipart/form-data; boundary=b", nil, part("Content-Type: text/plain", "", "1"), ErrBadForm},
+		{"not form-data", "multipart/form-data; boundary=b", nil, part(`Content-Disposition: attachment; name="a"`, "", "1"), ErrBadForm},
+		{"no name", "multipart/form-data; boundary=b", nil, part(`Content-Disposition: form-data; filename="x.txt"`, "", "1"), ErrBadForm},
+		{"empty name", "multipart/form-data; boundary=b", nil, part(`Content-Disposition: form-data; name=""`, "", "1"), ErrBadForm},
+		{"gzip form", "application/x-www-form-urlencoded", []string{"gzip"}, "a=1", ErrUnsupportedEncoding},
+		{"deflate form", "application/x-www-form-urlencoded; charset=utf-8", []string{"deflate"}, "a=1", ErrUnsupportedEncoding},
+		{"gzip multipart", "multipart/form-data; boundary=b", []string{"gzip"}, good, ErrUnsupportedEncoding},
+		{"br multipart without boundary", "multipart/form-data", []string{"br"}, good, ErrUnsupportedEncoding},
+		{"identity then gzip", "application/x-www-form-urlencoded", []string{"identity", "gzip"}, "a=1", ErrUnsupportedEncoding},
+		{"list with gzip", "application/x-www-form-urlencoded", []string{"identity, gzip"}, "a=1", ErrUnsupportedEncoding},
+		{"gzip json", "application/json", []string{"gzip"}, "{}", nil},
+		{"gzip no type", "", []string{"gzip"}, "a=1", nil},
+		{"identity", "application/x-www-form-urlencoded", []string{"identity"}, "a=1", nil},
+		{"IDENTITY multipart", "multipart/form-data; boundary=b", []string{" IDENTITY "}, good, nil},
+		{"good multipart", "multipart/form-data; boundary=b", nil, good, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newFormRequest(tt.contentType, tt.body)
-			if tt.encoding != "" {
-				r.Header.Add("Content-Encoding", tt.encoding)
+			for _, ce := range tt.encodings {
+				r.Header.Add("Content-Encoding", ce)
 			}
-			if err := r.ParseBody(); !errors.Is(err, tt.wantErr) {
+			err := r.ParseBody()
+			if !errors.Is(err, tt.wantErr) || (err == nil) != (tt.wantErr == nil) {
 				t.Errorf("ParseBody() = %v, want %v", err, tt.wantErr)
 			}
-			if tt.wantErr != nil && len(r.BodyArguments())+len(r.Files()) != 0 {
+			if err != nil && !errors.Is(err, ErrBadForm) {
+				t.Errorf("ParseBody() = %v, which does not match %v", err, ErrBadForm)
+			}
+			if tt.wantErr != nil && len(r.BodyArguments())+len(r.Files())+len(r.BodyArgumentNames())+len(r.FileNames()) != 0 {
 				t.Errorf("malformed body gave arguments %q, files %v", r.BodyArguments(), r.Files())
 			}
 			if r.BodyArguments() == nil || r.Files() == nil {
 				t.Errorf("BodyArguments()/Files() returned nil maps")
 			}
 		})
+	}
+}
+
+func TestParseBodyNoAlloc(t *testing.T) {
+	r := &ServerRequest{Method: "GET", URI: "/", Path: "/", Version: "HTTP/1.1"}
+	r.Header.Add("Host", "example.com")
+	r.Header.Add("Accept", "*/*")
+	n := testing.AllocsPerRun(100, func() {
+		r.parsedBody = false
+		if err := r.ParseBody(); err != nil {
+			t.Fatalf("ParseBody() = %v, want nil", err)
+		}
+	})
+	if n != 0 {
+		t.Errorf("ParseBody() on a GET without body: allocs = %v, want 0", n)
+	}
+	if len(r.BodyArguments()) != 0 || len(r.Files()) != 0 || r.BodyArgumentNames() != nil || r.FileNames() != nil {
+		t.Errorf("GET without body: BodyArguments() = %q, Files() = %v", r.BodyArguments(), r.Files())
+	}
+}
+
+func TestServerRequestNames(t *testing.T) {
+	body := string(mp("--b",
+		`Content-Disposition: form-data; name="zeta"`, "", "1",
+		"--b",
+		`Content-Disposition: form-data; name="up2"; filename="b.txt"`, "", "B",
+		"--b",
+		`Content-Disposition: form-data; name="m"`, "", "2",
+		"--b",
+		`Content-Disposition: form-data; name="alpha"`, "", "3",
+		"--b",
+		`Content-Disposition: form-data; name="up1"; filename="a.txt"`, "", "A",
+		"--b",
+		`Content-Disposition: form-data; name="zeta"`, "", "4",
+		"--b",
+		`Content-Disposition: form-data; name="up2"; filename="c.txt"`, "", "C",
+		"--b--"))
+	r := newFormRequest("multipart/form-data; boundary=b", body)
+	r.Query = "z=1&m=0&a=2&z=3&&b"
+	r.Header.Add("Cookie", "sid=1; theme=dark; path=/; a=x")
+	r.Header.Add("Cookie", "z=2; sid=3")
+	for _, tt := range []struct {
+		name string
+		got  func() []string
+		want []string
+	}{
+		{"QueryArgumentNames", r.QueryArgumentNames, []string{"z", "m", "a", "b"}},
+		{"BodyArgumentNames", r.BodyArgumentNames, []string{"zeta", "m", "alpha"}},
+		{"ArgumentNames", r.ArgumentNames, []string{"z", "m", "a", "b", "zeta", "alpha"}},
+		{"FileNames", r.FileNames, []string{"up2", "up1"}},
+		{"CookieNames", r.CookieNames, []string{"sid", "theme", "a", "z"}},
+	} {
+		if got := tt.got(); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s() = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	if got, want := r.Arguments()["m"], []string{"0", "2"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Arguments()[%q] = %q, want %q", "m", got, want)
+	}
+	if got, want := r.Cookies()["sid"], "3"; got != want {
+		t.Errorf("Cookies()[%q] = %q, want %q", "sid", got, want)
+	}
+	names := func(m map[string][]string) []string { return slices.Sorted(maps.Keys(m)) }
+	if got, want := slices.Sorted(slices.Values(r.ArgumentNames())), names(r.Arguments()); !reflect.DeepEqual(got, want) {
+		t.Errorf("ArgumentNames() sorted = %q, want the keys of Arguments() %q", got, want)
+	}
+
+	urlencoded := newFormRequest("application/x-www-form-urlencoded", "y=1&x=2&y=3&a")
+	urlencoded.Query = ""
+	if got, want := urlencoded.ArgumentNames(), []string{"y", "x", "a"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("ArgumentNames() = %q, want %q", got, want)
+	}
+	var empty ServerRequest
+	if got := empty.ArgumentNames(); len(got) != 0 {
+		t.Errorf("ArgumentNames() of an empty request = %q, want none", got)
 	}
 }
 

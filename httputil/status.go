@@ -1,5 +1,7 @@
 package httputil
 
+import "unicode/utf8"
+
 // StatusText returns the reason phrase Tornado sends for an HTTP status code
 // (Tornado's httputil.responses, which is Python's http.HTTPStatus as of
 // Python 3.11: 413 is "Request Entity Too Large", 418 "I'm a Teapot"), or ""
@@ -78,12 +80,17 @@ var statusText = [500]string{
 	511 - 100: "Network Authentication Required",
 }
 
-// Reason returns the reason phrase to send with code: reason itself when it
-// is safe, StatusText(code) when reason is empty, and "Unknown" for an
-// unknown code without reason, or for a reason Tornado refuses (one with
-// '<' or a character not allowed in a reason-phrase; Tornado's fix for
-// CVE-2025-67724), so that no reason can split a response or carry markup
-// into an error page.
+// Reason returns the reason phrase to send with code. An empty reason (Go's
+// spelling of Tornado's reason=None) gives StatusText(code), or "Unknown"
+// for a code without one. Any other reason is returned as it is when it
+// passes Tornado's check in RequestHandler.set_status (Tornado 6.5.3, the
+// fix for CVE-2025-67724), and is "Unknown" when it does not: it must hold
+// no '<', and every character must be HTAB, SP, VCHAR or obs-text (RFC 9112
+// reason-phrase). Like Tornado, which checks a str, Reason reads reason as
+// UTF-8 and takes obs-text to be the code points U+0080 to U+00FF, so "Café"
+// passes while CJK text, U+FFFD and invalid UTF-8 do not (U+0080 to U+009F
+// pass, as in Tornado). The result never holds CR, LF, another ASCII control
+// character or '<'. Safe for concurrent use.
 func Reason(code int, reason string) string {
 	if reason == "" {
 		if reason = StatusText(code); reason == "" {
@@ -91,10 +98,27 @@ func Reason(code int, reason string) string {
 		}
 		return reason
 	}
-	for i := 0; i < len(reason); i++ {
-		if c := reason[i]; c == '<' || c < ' ' && c != '\t' || c == 0x7f {
-			return "Unknown"
-		}
+	if !validReason(reason) {
+		return "Unknown"
 	}
 	return reason
+}
+
+// validReason reports whether s passes Tornado's reason check (see Reason).
+func validReason(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r > 0xff { // beyond obs-text; utf8.RuneError (invalid UTF-8) among them
+				return false
+			}
+			i += size - 1
+			continue
+		}
+		if c == '<' || c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }

@@ -73,6 +73,7 @@ type Loop struct {
 	stopping atomic.Bool
 	running  atomic.Bool
 	closed   atomic.Bool
+	loopID   atomic.Uint64 // the id of the goroutine in Start; 0 when not running
 	done     chan struct{}
 
 	watch    *watchdog
@@ -105,6 +106,8 @@ func (l *Loop) Start() error {
 		return ErrRunning
 	}
 	defer l.running.Store(false)
+	l.loopID.Store(goid())
+	defer l.loopID.Store(0)
 	if l.watch != nil {
 		l.watch.start(l)
 		defer l.watch.stop()
@@ -173,6 +176,15 @@ func (l *Loop) Close() error {
 	l.queue = nil
 	l.mu.Unlock()
 	return l.poller.Close()
+}
+
+// OnLoop reports whether it is called on the loop goroutine, inside Start.
+// Safe for concurrent use. It reads the calling goroutine's id, which costs
+// a few microseconds: call it only where a call may come from another
+// goroutine.
+func (l *Loop) OnLoop() bool {
+	id := l.loopID.Load()
+	return id != 0 && id == goid()
 }
 
 // Now returns the time at which the current loop iteration began.

@@ -254,7 +254,9 @@ func TestWatchdogLogsBlockingCallback(t *testing.T) {
 	<-done
 	l.Close()
 	out := buf.String()
-	for _, want := range []string{"blocked by callback", "slowCallback"} {
+	// The stack is the loop goroutine's, found by its id: it is asleep
+	// in the callback.
+	for _, want := range []string{"blocked by callback", "slowCallback", "time.Sleep"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log = %q, want it to contain %q", out, want)
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"reflect"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,7 +27,7 @@ type watchdog struct {
 	since     atomic.Int64   // UnixNano when the running callback began; 0 when idle
 	fn        atomic.Uintptr // entry PC of the running callback
 	seq       atomic.Uint64  // callbacks entered so far
-	goid      string         // "goroutine N " of the loop goroutine
+	goid      uint64         // the loop goroutine's id
 	quit      chan struct{}
 	wg        sync.WaitGroup
 }
@@ -40,11 +41,7 @@ func (w *watchdog) enter(f any) {
 func (w *watchdog) exit() { w.since.Store(0) }
 
 func (w *watchdog) start(l *Loop) {
-	var buf [64]byte
-	s := buf[:runtime.Stack(buf[:], false)]
-	if i := bytes.IndexByte(s, '['); i > 0 {
-		w.goid = string(s[:i])
-	}
+	w.goid = goid()
 	w.quit = make(chan struct{})
 	w.wg.Add(1)
 	go w.watch(l)
@@ -87,10 +84,14 @@ func (w *watchdog) watch(l *Loop) {
 
 // loopStack returns the loop goroutine's current stack.
 func (w *watchdog) loopStack() string {
+	if w.goid == 0 {
+		return ""
+	}
+	header := []byte("goroutine " + strconv.FormatUint(w.goid, 10) + " [")
 	buf := make([]byte, 1<<20)
 	buf = buf[:runtime.Stack(buf, true)]
 	for _, g := range bytes.Split(buf, []byte("\n\n")) {
-		if w.goid != "" && bytes.HasPrefix(g, []byte(w.goid)) {
+		if bytes.HasPrefix(g, header) {
 			return string(g)
 		}
 	}

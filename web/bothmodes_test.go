@@ -15,9 +15,12 @@ import (
 
 // serveLoop runs app on GoTornado's own HTTP server (one loop) on
 // 127.0.0.1 and returns its base URL.
-func serveLoop(t testing.TB, app *Application) string {
+func serveLoop(t testing.TB, app *Application, configure ...func(*httpserver.Server)) string {
 	t.Helper()
 	srv := &httpserver.Server{Handler: app, Loops: 1, Logger: quietLogger(t)}
+	for _, f := range configure {
+		f(srv)
+	}
 	if err := srv.Listen("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}

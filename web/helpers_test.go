@@ -294,5 +294,4 @@ func serveFake(t testing.TB, app *Application, req *httputil.ServerRequest, body
 	return c
 }
 
-
 type slogAttr = slog.Attr

@@ -190,7 +190,7 @@ func (c *stringCache) statusLine(line []byte) (version string, code int, reason 
 			return "", 0, "", err
 		}
 		c.startLine, c.version, c.code = string(line), v, code
-		if c.reason = StatusText(code); c.reason != string(rb) {
+		if c.reason = httputil.StatusText(code); c.reason != string(rb) {
 			c.reason = c.startLine[len(line)-len(rb):]
 		}
 	}

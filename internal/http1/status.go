@@ -1,150 +1,16 @@
 package http1
 
-import "strconv"
+import (
+	"strconv"
 
-// StatusText returns the reason phrase for an HTTP status code, as in
-// Tornado's httputil.responses (Python's http.HTTPStatus, RFC 9110 wording),
-// or "" for a code it does not know.
-func StatusText(code int) string {
-	switch code {
-	case 100:
-		return "Continue"
-	case 101:
-		return "Switching Protocols"
-	case 102:
-		return "Processing"
-	case 103:
-		return "Early Hints"
-	case 200:
-		return "OK"
-	case 201:
-		return "Created"
-	case 202:
-		return "Accepted"
-	case 203:
-		return "Non-Authoritative Information"
-	case 204:
-		return "No Content"
-	case 205:
-		return "Reset Content"
-	case 206:
-		return "Partial Content"
-	case 207:
-		return "Multi-Status"
-	case 208:
-		return "Already Reported"
-	case 226:
-		return "IM Used"
-	case 300:
-		return "Multiple Choices"
-	case 301:
-		return "Moved Permanently"
-	case 302:
-		return "Found"
-	case 303:
-		return "See Other"
-	case 304:
-		return "Not Modified"
-	case 305:
-		return "Use Proxy"
-	case 307:
-		return "Temporary Redirect"
-	case 308:
-		return "Permanent Redirect"
-	}
-	return statusText4xx5xx(code)
-}
+	"github.com/gotornado/tornado/httputil"
+)
 
-func statusText4xx5xx(code int) string {
-	switch code {
-	case 400:
-		return "Bad Request"
-	case 401:
-		return "Unauthorized"
-	case 402:
-		return "Payment Required"
-	case 403:
-		return "Forbidden"
-	case 404:
-		return "Not Found"
-	case 405:
-		return "Method Not Allowed"
-	case 406:
-		return "Not Acceptable"
-	case 407:
-		return "Proxy Authentication Required"
-	case 408:
-		return "Request Timeout"
-	case 409:
-		return "Conflict"
-	case 410:
-		return "Gone"
-	case 411:
-		return "Length Required"
-	case 412:
-		return "Precondition Failed"
-	case 413:
-		return "Content Too Large"
-	case 414:
-		return "URI Too Long"
-	case 415:
-		return "Unsupported Media Type"
-	case 416:
-		return "Range Not Satisfiable"
-	case 417:
-		return "Expectation Failed"
-	case 418:
-		return "I'm a Teapot"
-	case 421:
-		return "Misdirected Request"
-	case 422:
-		return "Unprocessable Content"
-	case 423:
-		return "Locked"
-	case 424:
-		return "Failed Dependency"
-	case 425:
-		return "Too Early"
-	case 426:
-		return "Upgrade Required"
-	case 428:
-		return "Precondition Required"
-	case 429:
-		return "Too Many Requests"
-	case 431:
-		return "Request Header Fields Too Large"
-	case 451:
-		return "Unavailable For Legal Reasons"
-	case 500:
-		return "Internal Server Error"
-	case 501:
-		return "Not Implemented"
-	case 502:
-		return "Bad Gateway"
-	case 503:
-		return "Service Unavailable"
-	case 504:
-		return "Gateway Timeout"
-	case 505:
-		return "HTTP Version Not Supported"
-	case 506:
-		return "Variant Also Negotiates"
-	case 507:
-		return "Insufficient Storage"
-	case 508:
-		return "Loop Detected"
-	case 510:
-		return "Not Extended"
-	case 511:
-		return "Network Authentication Required"
-	}
-	return ""
-}
-
-// AppendStatusLine appends "version code reason\r\n" to dst. An empty reason
-// becomes StatusText(code), or "Unknown" for a code without one. Control
-// characters in reason (CR and LF among them) are written as spaces, so a
-// reason cannot split the response.
+// AppendStatusLine appends "version code reason\r\n" to dst, where the
+// reason written is httputil.Reason(code, reason): an empty reason becomes
+// httputil.StatusText(code), or "Unknown" for a code without one, and a
+// reason Tornado refuses (one with '<', CR, LF or another control
+// character) becomes "Unknown", so a reason cannot split the response.
 func AppendStatusLine(dst []byte, version string, code int, reason string) []byte {
 	if version == "HTTP/1.1" && code >= 100 && code < 600 {
 		// Known codes with their own reason phrase come from a table.
@@ -156,26 +22,15 @@ func AppendStatusLine(dst []byte, version string, code int, reason string) []byt
 	dst = append(dst, ' ')
 	dst = strconv.AppendInt(dst, int64(code), 10)
 	dst = append(dst, ' ')
-	if reason == "" {
-		if reason = StatusText(code); reason == "" {
-			reason = "Unknown"
-		}
-	}
-	for i := 0; i < len(reason); i++ {
-		c := reason[i]
-		if c < ' ' && c != '\t' || c == 0x7f {
-			c = ' '
-		}
-		dst = append(dst, c)
-	}
+	dst = append(dst, httputil.Reason(code, reason)...)
 	return append(dst, "\r\n"...)
 }
 
 // statusLines holds "HTTP/1.1 <code> <reason>\r\n" for every code from 100
-// to 599 that StatusText knows, indexed by code-100.
+// to 599 that httputil.StatusText knows, indexed by code-100.
 var statusLines = func() (t [500]string) {
 	for code := 100; code < 600; code++ {
-		if text := StatusText(code); text != "" {
+		if text := httputil.StatusText(code); text != "" {
 			t[code-100] = "HTTP/1.1 " + strconv.Itoa(code) + " " + text + "\r\n"
 		}
 	}
