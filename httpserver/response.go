@@ -66,9 +66,7 @@ func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk [
 	var length, connection string
 	hasDate := false
 	for name, value := range h.All() {
-		if !httputil.ValidHeaderName(name) || !httputil.ValidHeaderValue(value) {
-			return c.refuse(b, inScratch, unsafeHeader(name, value))
-		}
+		nameOK := true
 		switch name {
 		case "Content-Length":
 			length = value
@@ -76,6 +74,14 @@ func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk [
 			connection = value
 		case "Date":
 			hasDate = true
+		case "Content-Type", "Server", "Etag", "Set-Cookie", "Location", "Cache-Control", "Last-Modified", "Vary":
+			// The names responses set most are tokens: comparing them
+			// whole spares the byte-by-byte check.
+		default:
+			nameOK = httputil.ValidHeaderName(name)
+		}
+		if !nameOK || !httputil.ValidHeaderValue(value) {
+			return c.refuse(b, inScratch, unsafeHeader(name, value))
 		}
 		b = append(b, name...)
 		b = append(b, ": "...)

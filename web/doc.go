@@ -16,7 +16,25 @@
 // httputil.ServerConnectionDelegate), or by net/http (it implements
 // http.Handler). Either way a handler's code runs on one goroutine — the
 // loop, or the request's net/http goroutine — and must not block it for
-// long. A handler that answers later calls Detach, after which its output
-// methods may be called from any goroutine, or it queues work back onto its
-// goroutine with Run.
+// long.
+//
+// # A handler's lifetime
+//
+// A handler and its request belong to the framework from the moment the
+// request is routed until nothing can touch them any more: the verb has
+// returned, the response is finished, and every callback the handler gave
+// away — a Flush callback, a function queued with Run or CallLater — has
+// run. Only then does the handler go back to its rule's pool, zeroed, to
+// serve another request; until then everything that may reach it holds a
+// reference. A handler that answers later calls Asynchronous: from then on
+// its output methods (Write, WriteString, WriteJSON, Flush, Finish,
+// Redirect, SendError) may be called from any goroutine, running at once
+// when called on the handler's goroutine and queued to it otherwise. An
+// asynchronous handler is never reused, so a goroutine may keep it past
+// the response: its output methods then return ErrFinished and Run drops
+// its function. A handler that never went asynchronous must not be used by
+// another goroutine after its verb has returned, nor its request, its
+// headers or its body: copy what you need. Handlers must not be copied
+// (go vet reports it). Detach hands the raw connection over, for protocols
+// such as WebSocket.
 package web

@@ -8,28 +8,13 @@ import (
 	"github.com/gotornado/tornado/httputil"
 )
 
-// A request's lifetime.
-//
-// A handler and its request belong to the framework from the moment the
-// request is routed until nothing can touch them any more: the verb has
-// returned, the response is finished, and every callback the handler gave
-// away (a Flush callback, a function queued with Run or CallLater) has run.
-// A reference count over those holders ends the lifetime; only then may the
-// handler go back to its rule's pool and serve another request. Everything
-// handed to the loop holds a reference, so a callback can never run on a
-// handler that has since been reused.
-//
-// A handler's methods run on its goroutine: the connection's loop under
-// httpserver, the request's goroutine under net/http. A handler that
-// answers later calls Asynchronous; from then on its output methods may be
-// called from any goroutine, and whether a call runs at once or is queued
-// to the handler's goroutine depends on the goroutine that makes it. An
-// asynchronous handler is never reused, since a goroutine may keep it past
-// its response: once the response is finished its output methods return
-// ErrFinished and Run drops its function. A handler that never went
-// asynchronous must not be kept by another goroutine beyond its verb.
-//
-// Handlers and their requests must not be copied (go vet reports copies).
+// A request's lifetime (the rule is in the package documentation): a
+// reference count, one for each holder — the request itself until execute
+// returns, asynchronous mode until the response is finished, and each
+// write callback, Run and CallLater given away until it has run. The last
+// drop ends the lifetime, on the handler's goroutine; a handler reached
+// from other goroutines (Asynchronous, Run, a net/http CallLater, Detach)
+// is then left to the garbage collector instead of its pool.
 
 // hold takes a reference on the request's lifetime. Safe for concurrent
 // use.

@@ -22,7 +22,8 @@ type PlainHandler struct{ web.RequestHandler }
 // Get writes the plaintext body.
 func (h *PlainHandler) Get() error {
 	h.SetHeader("Content-Type", "text/plain")
-	return h.Write("Hello, World!")
+	_, err := h.WriteString("Hello, World!")
+	return err
 }
 
 // JSONHandler serves TechEmpower's JSON test.
@@ -34,7 +35,7 @@ type message struct {
 
 // Get writes the message, encoded for this request.
 func (h *JSONHandler) Get() error {
-	return h.Write(message{Message: "Hello, World!"})
+	return h.WriteJSON(message{Message: "Hello, World!"})
 }
 
 func main() {
