@@ -51,6 +51,7 @@ type conn struct {
 	outLen     int64 // declared Content-Length, or -1
 	outWritten int64
 	closeCB    func()
+	keepReq    bool // the application keeps the request: its state is not reused
 }
 
 // reqState is what a connection needs only while a request is in progress:
@@ -102,8 +103,10 @@ func (c *conn) Loop() *ioloop.Loop { return c.stream.Loop() }
 func (c *conn) nextRequest() {
 	c.state = stateHead
 	if c.rs != nil {
-		c.ls.putState(c.rs)
-		c.rs = nil
+		if !c.keepReq {
+			c.ls.putState(c.rs)
+		}
+		c.rs, c.keepReq = nil, false
 	}
 	c.started, c.finished, c.chunkedOut, c.noBody = false, false, false, false
 	c.outLen, c.outWritten = -1, 0

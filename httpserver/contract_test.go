@@ -310,46 +310,66 @@ func TestOwnerAndScheduler(t *testing.T) {
 }
 
 // TestDetach upgrades a connection: the delegate answers 101 and detaches
-// the stream, which then echoes what the client sends, raw, including an
-// HTTP request the server must not answer.
+// the stream, from its Finish or later from a callback, and the stream
+// then echoes what the client sends, raw, including an HTTP request the
+// server must not answer.
 func TestDetach(t *testing.T) {
+	for _, later := range []bool{false, true} {
+		name := "in Finish"
+		if later {
+			name = "later"
+		}
+		t.Run(name, func(t *testing.T) { testDetach(t, later) })
+	}
+}
+
+func testDetach(t *testing.T, later bool) {
 	var closedCalls atomic.Int32
 	errs := make(chan []string, 1)
 	conns := make(chan httputil.Connection, 1)
+	upgrade := func(c httputil.Connection) {
+		var problems []string
+		check := func(what string, err, want error) {
+			if !errors.Is(err, want) {
+				problems = append(problems, fmt.Sprintf("%s = %v, want %v", what, err, want))
+			}
+		}
+		d := c.(httputil.Detacher)
+		_, err := d.Detach()
+		check("Detach before WriteHeaders", err, httputil.ErrNotStarted)
+		var h httputil.Header
+		h.Set("Upgrade", "echo")
+		h.Set("Connection", "Upgrade")
+		if err := c.WriteHeaders(101, "", &h, nil, nil); err != nil {
+			problems = append(problems, fmt.Sprintf("WriteHeaders = %v", err))
+		}
+		tr, err := d.Detach()
+		check("Detach", err, nil)
+		st, ok := tr.(*iostream.Stream)
+		if !ok {
+			problems = append(problems, fmt.Sprintf("Detach gave a %T", tr))
+			errs <- problems
+			return
+		}
+		_, err = d.Detach()
+		check("Detach again", err, httputil.ErrConnClosed)
+		check("Write after Detach", c.Write([]byte("x"), nil), httputil.ErrConnClosed)
+		check("Finish after Detach", c.Finish(), httputil.ErrConnClosed)
+		check("WriteHeaders after Detach", c.WriteHeaders(200, "", &h, nil, nil), httputil.ErrConnClosed)
+		errs <- problems
+		conns <- c
+		echo(st, 2)
+	}
 	app := &funcApp{
 		onClose: func() { closedCalls.Add(1) },
 		finish: func(c httputil.Connection, _ *httputil.ServerRequest) {
-			var problems []string
-			check := func(what string, err, want error) {
-				if !errors.Is(err, want) {
-					problems = append(problems, fmt.Sprintf("%s = %v, want %v", what, err, want))
-				}
-			}
-			d := c.(httputil.Detacher)
-			_, err := d.Detach()
-			check("Detach before WriteHeaders", err, httputil.ErrNotStarted)
-			var h httputil.Header
-			h.Set("Upgrade", "echo")
-			h.Set("Connection", "Upgrade")
-			if err := c.WriteHeaders(101, "", &h, nil, nil); err != nil {
-				problems = append(problems, fmt.Sprintf("WriteHeaders = %v", err))
-			}
-			tr, err := d.Detach()
-			check("Detach", err, nil)
-			st, ok := tr.(*iostream.Stream)
-			if !ok {
-				problems = append(problems, fmt.Sprintf("Detach gave a %T", tr))
-				errs <- problems
+			if later {
+				// Reading is paused by then, with the client's first
+				// message buffered.
+				c.AddCallback(func() { upgrade(c) })
 				return
 			}
-			_, err = d.Detach()
-			check("Detach again", err, httputil.ErrConnClosed)
-			check("Write after Detach", c.Write([]byte("x"), nil), httputil.ErrConnClosed)
-			check("Finish after Detach", c.Finish(), httputil.ErrConnClosed)
-			check("WriteHeaders after Detach", c.WriteHeaders(200, "", &h, nil, nil), httputil.ErrConnClosed)
-			errs <- problems
-			conns <- c
-			echo(st, 2)
+			upgrade(c)
 		},
 	}
 	// Short timeouts that would close the connection, were it still the
@@ -501,5 +521,15 @@ func TestBodyTimeout(t *testing.T) {
 				t.Fatalf("slow body echoed %q", got)
 			}
 		})
+	}
+}
+
+// TestMaxPhraseBoundsStatusText keeps headSize's bound true: a longer
+// phrase would make the head outgrow the space it is built in.
+func TestMaxPhraseBoundsStatusText(t *testing.T) {
+	for code := 100; code < 600; code++ {
+		if n := len(httputil.Reason(code, "")); n > maxPhrase {
+			t.Errorf("len(Reason(%d, \"\")) = %d, more than maxPhrase (%d)", code, n, maxPhrase)
+		}
 	}
 }

@@ -26,6 +26,7 @@ var (
 	_ httputil.OwnerChecker            = (*conn)(nil)
 	_ httputil.Scheduler               = (*conn)(nil)
 	_ httputil.Detacher                = (*conn)(nil)
+	_ httputil.RequestKeeper           = (*conn)(nil)
 	_ interface{ Loop() *ioloop.Loop } = (*conn)(nil)
 )
 
@@ -52,7 +53,6 @@ func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk [
 		h = &httputil.Header{}
 	}
 	req := &c.rs.req
-	reason = httputil.Reason(code, reason)
 	// The head is built in the stream's output queue when it has room for
 	// it, in scratch space otherwise. One pass checks and writes the fields
 	// and notes the ones that set the framing. Names are canonical
@@ -62,7 +62,7 @@ func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk [
 	if inScratch {
 		b = c.ls.scratch[:0]
 	}
-	b = http1.AppendStatusLine(b, "HTTP/1.1", code, reason)
+	b = http1.AppendStatusLine(b, "HTTP/1.1", code, reason) // sends httputil.Reason(code, reason)
 	var length, connection string
 	hasDate := false
 	for name, value := range h.All() {
@@ -150,10 +150,15 @@ func unsafeHeader(name, value string) error {
 	return fmt.Errorf("%w: control character in the value of %s", httputil.ErrUnsafeHeader, name)
 }
 
+// maxPhrase bounds the reason phrases httputil.Reason puts in place of an
+// empty or refused reason ("Network Authentication Required" is the
+// longest).
+const maxPhrase = 40
+
 // headSize bounds the size of a response head with these fields, and of
 // the first chunk of its body.
 func headSize(reason string, h *httputil.Header, chunk []byte) int {
-	n := len("HTTP/1.1 000 \r\n") + len(reason) + len("Unknown") +
+	n := len("HTTP/1.1 000 \r\n") + max(len(reason), maxPhrase) +
 		len("Date: Mon, 02 Jan 2006 15:04:05 GMT\r\n") + len("Transfer-Encoding: chunked\r\n") +
 		len("Connection: keep-alive\r\n") + len("\r\n") +
 		len(chunk) + 16 + len("\r\n\r\n") // a chunk's size line and end
@@ -286,12 +291,14 @@ func (c *conn) CallLater(d time.Duration, f func()) (stop func() bool) {
 // Call it on the loop, after WriteHeaders and instead of Finish, once the
 // whole request has been read (from the delegate's Finish or later). What
 // was written is still sent. From then on the server forgets the
-// connection: no timeout, Shutdown's closing of idle connections or close
-// callback touches it, and no further request is read from it. The stream
-// is left with no reader and reading resumed, so bytes the client sends
-// (pipelined after the request too) go to the first read the caller
-// starts; its buffer limits stay as the server set them. The caller owns
-// the stream and must close it. The *httputil.ServerRequest stays valid.
+// connection: no timeout, no closing of idle connections at Shutdown and
+// no close callback touches it, and no further request is read from it.
+// The stream is left with no reader and reading resumed, so bytes the
+// client sends (pipelined after the request too) go to the first read the
+// caller starts; its buffer limits stay as the server set them. The caller
+// owns the stream and must close it; Shutdown waits for that like for any
+// connection, and closes the stream when its context ends, as the loop
+// stops then. The *httputil.ServerRequest stays valid.
 func (c *conn) Detach() (any, error) {
 	switch {
 	case c.gone(), c.state == stateClosing:
@@ -318,3 +325,7 @@ func (c *conn) Detach() (any, error) {
 }
 
 var errDetachEarly = fmt.Errorf("%w: detach before the request has been read", httputil.ErrNotSupported)
+
+// KeepRequest leaves the current request's state to the application once
+// the response is finished, instead of reusing it for the next request.
+func (c *conn) KeepRequest() { c.keepReq = true }

@@ -174,6 +174,7 @@ func (s *Server) Start(n int) error {
 // Shutdown stops accepting, closes idle connections, lets requests in
 // flight finish (their connections close after the response), and returns
 // when all connections are closed or ctx ends (then it closes the rest).
+// Detached connections count: their owners should close them.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.setup()
 	return s.tcp.Stop(ctx)

@@ -83,6 +83,13 @@ type (
 		CallLater(d time.Duration, f func()) (stop func() bool)
 	}
 
+	// RequestKeeper is implemented by Connections that reuse a finished
+	// request's storage for the next request. KeepRequest, called on the
+	// owning goroutine before Finish, leaves the request to the
+	// application, whose callbacks still read it after the response: the
+	// connection parses the next request into new storage.
+	RequestKeeper interface{ KeepRequest() }
+
 	// Detacher is implemented by Connections that can hand the raw
 	// connection to the application (Tornado 6's HTTP1Connection.detach),
 	// for protocols that take over from HTTP such as WebSocket. Detach

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gotornado/tornado/internal/goid"
 	"github.com/gotornado/tornado/internal/poll"
 )
 
@@ -73,7 +74,7 @@ type Loop struct {
 	stopping atomic.Bool
 	running  atomic.Bool
 	closed   atomic.Bool
-	loopID   atomic.Uint64 // the id of the goroutine in Start; 0 when not running
+	loopID   atomic.Int64 // the id of the goroutine in Start; 0 when not running
 	done     chan struct{}
 
 	watch    *watchdog
@@ -106,7 +107,7 @@ func (l *Loop) Start() error {
 		return ErrRunning
 	}
 	defer l.running.Store(false)
-	l.loopID.Store(goid())
+	l.loopID.Store(goid.Current())
 	defer l.loopID.Store(0)
 	if l.watch != nil {
 		l.watch.start(l)
@@ -184,7 +185,7 @@ func (l *Loop) Close() error {
 // goroutine.
 func (l *Loop) OnLoop() bool {
 	id := l.loopID.Load()
-	return id != 0 && id == goid()
+	return id != 0 && id == goid.Current()
 }
 
 // Now returns the time at which the current loop iteration began.

@@ -306,3 +306,54 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+func TestOnLoop(t *testing.T) {
+	l, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.OnLoop() {
+		t.Error("OnLoop() = true before Start")
+	}
+	done := make(chan error, 1)
+	go func() { done <- l.Start() }()
+	var onLoopInCallback, onLoopInTimer bool
+	onLoop(l, func() { onLoopInCallback = l.OnLoop() })
+	fired := make(chan struct{})
+	l.AddCallback(func() {
+		l.CallLater(0, func() { onLoopInTimer = l.OnLoop(); close(fired) })
+	})
+	<-fired
+	if !onLoopInCallback || !onLoopInTimer {
+		t.Errorf("OnLoop() on the loop = %v (callback), %v (timer), want true", onLoopInCallback, onLoopInTimer)
+	}
+	if l.OnLoop() {
+		t.Error("OnLoop() on the test goroutine = true")
+	}
+	other := make(chan bool)
+	go func() { other <- l.OnLoop() }()
+	if <-other {
+		t.Error("OnLoop() on another goroutine = true")
+	}
+	l.Stop()
+	if err := <-done; err != nil {
+		t.Fatalf("Start() = %v", err)
+	}
+	l.Close()
+	if l.OnLoop() {
+		t.Error("OnLoop() = true after Start returned")
+	}
+}
+
+func BenchmarkOnLoop(b *testing.B) {
+	l, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	l.loopID.Store(1) // as if running, so that every call reads the id
+	b.ReportAllocs()
+	for b.Loop() {
+		l.OnLoop()
+	}
+}

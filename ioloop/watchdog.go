@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gotornado/tornado/internal/goid"
 )
 
 // SetBlockingLogThreshold makes the loop log any single callback that holds
@@ -27,7 +29,7 @@ type watchdog struct {
 	since     atomic.Int64   // UnixNano when the running callback began; 0 when idle
 	fn        atomic.Uintptr // entry PC of the running callback
 	seq       atomic.Uint64  // callbacks entered so far
-	goid      uint64         // the loop goroutine's id
+	goid      int64          // the loop goroutine's id
 	quit      chan struct{}
 	wg        sync.WaitGroup
 }
@@ -41,7 +43,7 @@ func (w *watchdog) enter(f any) {
 func (w *watchdog) exit() { w.since.Store(0) }
 
 func (w *watchdog) start(l *Loop) {
-	w.goid = goid()
+	w.goid = goid.Current()
 	w.quit = make(chan struct{})
 	w.wg.Add(1)
 	go w.watch(l)
@@ -87,7 +89,7 @@ func (w *watchdog) loopStack() string {
 	if w.goid == 0 {
 		return ""
 	}
-	header := []byte("goroutine " + strconv.FormatUint(w.goid, 10) + " [")
+	header := []byte("goroutine " + strconv.FormatInt(w.goid, 10) + " [")
 	buf := make([]byte, 1<<20)
 	buf = buf[:runtime.Stack(buf, true)]
 	for _, g := range bytes.Split(buf, []byte("\n\n")) {

@@ -127,7 +127,7 @@ func (h *RequestHandler) sendError(code int, err error) {
 		return
 	}
 	h.inError = true
-	h.finishCalled.Store(false)
+	h.finishCalled.Store(true) // other goroutines' output is refused from now on
 	h.clear()
 	reason := ""
 	if he := asHTTPError(err); he != nil {
@@ -139,7 +139,7 @@ func (h *RequestHandler) sendError(code int, err error) {
 	}
 	h.err = nil
 	h.writeErrorPage(code, err)
-	if h.finishCalled.CompareAndSwap(false, true) {
+	if !h.finished {
 		h.finishNow()
 	}
 }

@@ -10,10 +10,12 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gotornado/tornado/httputil"
+	"github.com/gotornado/tornado/internal/goid"
 )
 
 // serve starts app on 127.0.0.1 under net/http and returns its base URL and
@@ -170,6 +172,7 @@ func (l *logRecorder) unexpected() []string {
 // fakeConn is an in-memory httputil.Connection. Its owner is the goroutine
 // that calls run; AddCallback is safe for concurrent use.
 type fakeConn struct {
+	owner atomic.Int64
 	mu    sync.Mutex
 	queue []func()
 	wake  chan struct{}
@@ -232,9 +235,18 @@ func (c *fakeConn) AddCallback(f func()) {
 	}
 }
 
+// OnOwner implements httputil.OwnerChecker: the owner is the goroutine
+// that called run, or the one that started the request before that.
+func (c *fakeConn) OnOwner() bool {
+	id := c.owner.Load()
+	return id == 0 || id == goid.Current()
+}
+
 // run runs callbacks until the response is finished (or five seconds pass).
 func (c *fakeConn) run(t testing.TB) {
 	t.Helper()
+	c.owner.Store(goid.Current())
+	defer c.owner.Store(0)
 	timeout := time.After(5 * time.Second)
 	for {
 		c.mu.Lock()

@@ -88,9 +88,11 @@ func (h *RequestHandler) Asynchronous() {
 }
 
 // Run runs f on the handler's goroutine, where every method may be called.
-// Safe for concurrent use. A panic in f sends a 500 (if nothing was flushed
-// yet) and is logged. Once the lifetime of an asynchronous handler has
-// ended, f is dropped.
+// Safe for concurrent use while the handler's lifetime lasts: from its own
+// goroutine at any time, and from other goroutines on an asynchronous
+// handler (see Asynchronous). A panic in f sends a 500 (if nothing was
+// flushed yet) and is logged. Once the lifetime of an asynchronous handler
+// has ended, f is dropped.
 func (h *RequestHandler) Run(f func()) {
 	h.life.shared.Store(true)
 	h.hold()
@@ -105,7 +107,9 @@ func (h *RequestHandler) Run(f func()) {
 // CallLater runs f on the handler's goroutine after d (Tornado's
 // add_timeout), under httpserver and net/http alike, holding the handler
 // until f has run or stop has cancelled it; stop reports whether it did.
-// Must be called on the handler's goroutine.
+// CallLater and stop must be called on the handler's goroutine. Stop what
+// is pending when the response finishes: under net/http the request's
+// goroutine serves the handler until f has run.
 func (h *RequestHandler) CallLater(d time.Duration, f func()) (stop func() bool) {
 	h.hold()
 	var done atomic.Bool // f ran or was cancelled: the reference is given back once

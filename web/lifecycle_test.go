@@ -399,3 +399,159 @@ func TestMalformedBodyIs400(t *testing.T) {
 		}
 	})
 }
+
+// The request a callback reads after the response is its own, not the one
+// the connection parsed next.
+func TestRequestOutlivesResponse(t *testing.T) {
+	for _, mode := range []string{"Flush callback", "CallLater"} {
+		t.Run(mode, func(t *testing.T) {
+			got := make(chan string, 1)
+			settings, _ := quietSettings(t)
+			app := NewApplication([]Rule{
+				fn(`/first`, func(h *funcHandler) error {
+					h.WriteString("first")
+					see := func() { got <- h.Request().Method + " " + h.Request().URI }
+					if mode == "CallLater" {
+						h.CallLater(30*time.Millisecond, see)
+						return nil
+					}
+					return h.Flush(func(error) { see() })
+				}),
+				fn(`/second`, func(h *funcHandler) error {
+					h.Asynchronous()
+					h.CallLater(100*time.Millisecond, func() { h.Finish("second") })
+					return nil
+				}),
+			}, settings)
+			pipeline(t, serveLoop(t, app), "GET /first HTTP/1.1\r\nHost: x\r\n\r\nPOST /second HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", 2)
+			if v := <-got; v != "GET /first" {
+				t.Errorf("the callback of /first saw %q, want \"GET /first\"", v)
+			}
+		})
+	}
+}
+
+// A body longer than the Content-Length the handler set is answered with
+// a 500, under both servers, instead of leaving the client waiting.
+func TestContentLengthRefused(t *testing.T) {
+	servers(t, func(t *testing.T) *Application {
+		settings, _ := quietSettings(t, "Uncaught exception GET /")
+		return NewApplication([]Rule{fn(`/`, func(h *funcHandler) error {
+			h.SetHeader("Content-Length", "1")
+			return h.Finish("hello")
+		})}, settings)
+	}, func(t *testing.T, base string) {
+		resps, _ := pipeline(t, base, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 1)
+		if resps[0].StatusCode != 500 {
+			t.Errorf("GET / = %d, want 500", resps[0].StatusCode)
+		}
+	})
+}
+
+// racyPage's WriteError races a Finish from another goroutine.
+type racyPage struct {
+	RequestHandler
+	foreign chan error
+}
+
+func (h *racyPage) Get() error {
+	h.Asynchronous()
+	h.SendError(502, nil)
+	return nil
+}
+
+func (h *racyPage) WriteError(code int, err error) {
+	done := make(chan error)
+	go func() { done <- h.Finish("late") }()
+	h.foreign <- <-done
+	h.RequestHandler.WriteError(code, err)
+}
+
+// While SendError writes the page, a Finish from another goroutine is
+// refused, and the page is sent.
+func TestSendErrorClosesTheGate(t *testing.T) {
+	foreign := make(chan error, 1)
+	servers(t, func(t *testing.T) *Application {
+		settings, _ := quietSettings(t)
+		return NewApplication([]Rule{RWith(`/`, func(h *racyPage) { h.foreign = foreign })}, settings)
+	}, func(t *testing.T, base string) {
+		resps, bodies := pipeline(t, base, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 1)
+		ferr := <-foreign
+		if resps[0].StatusCode != 502 || !strings.Contains(bodies[0], "502: Bad Gateway") || !errors.Is(ferr, ErrFinished) {
+			t.Errorf("got %d %q, the other Finish = %v; want 502 with the page and ErrFinished", resps[0].StatusCode, bodies[0], ferr)
+		}
+	})
+}
+
+// A finished response reaches the client at once, even while the
+// handler's lifetime goes on (here a pending CallLater).
+func TestFinishedResponseIsSent(t *testing.T) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	release := make(chan struct{})
+	servers(t, func(t *testing.T) *Application {
+		settings, _ := quietSettings(t)
+		return NewApplication([]Rule{fn(`/`, func(h *funcHandler) error {
+			stop := h.CallLater(time.Hour, func() {})
+			h.Asynchronous()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-release
+				h.Run(func() { stop() })
+			}()
+			return h.Finish("done")
+		})}, settings)
+	}, func(t *testing.T, base string) {
+		_, bodies := pipeline(t, base, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 1)
+		if bodies[0] != "done" {
+			t.Errorf("body %q", bodies[0])
+		}
+	})
+	close(release)
+}
+
+// aborter panics with http.ErrAbortHandler in a function run after its
+// client left.
+type aborter struct {
+	RequestHandler
+	wg  *sync.WaitGroup
+	ran chan struct{}
+}
+
+func (h *aborter) Get() error {
+	h.Asynchronous()
+	h.WriteString("x")
+	return h.Flush(nil)
+}
+
+func (h *aborter) OnConnectionClose() {
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		time.Sleep(50 * time.Millisecond) // ServeHTTP has returned
+		h.Run(func() {
+			defer close(h.ran)
+			panic(http.ErrAbortHandler)
+		})
+	}()
+}
+
+// http.ErrAbortHandler from a function run after ServeHTTP returned has
+// nothing to abort; it must not take the process down.
+func TestAbortHandlerAfterServeHTTP(t *testing.T) {
+	var wg sync.WaitGroup
+	ran := make(chan struct{})
+	app := NewApplication([]Rule{RWith(`/`, func(h *aborter) { h.wg, h.ran = &wg, ran })}, Settings{Logger: quietLogger(t)})
+	base, _ := serve(t, app)
+	c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.Read(make([]byte, 1))
+	c.Close()
+	<-ran // the process is still here
+	wg.Wait()
+}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -106,6 +107,7 @@ type httpConn struct {
 	onClose func()
 	ended   bool // the handler's lifetime ended: ServeHTTP may return
 	gone    bool // the client went away, or the connection was detached: w is not used
+	aborted bool // a callback panicked with http.ErrAbortHandler
 
 	mu       sync.Mutex
 	queue    []func()
@@ -132,6 +134,12 @@ func (c *httpConn) WriteHeaders(code int, reason string, h *httputil.Header, chu
 	for name, value := range h.All() {
 		if !httputil.ValidHeaderName(name) || !httputil.ValidHeaderValue(value) {
 			return fmt.Errorf("%w: %q: %q", httputil.ErrUnsafeHeader, name, value)
+		}
+	}
+	if cl := h.Get("Content-Length"); cl != "" {
+		n, err := strconv.ParseInt(cl, 10, 64)
+		if err != nil || n < 0 || !c.head && int64(len(chunk)) > n {
+			return fmt.Errorf("%w: %q for %d bytes", httputil.ErrContentLength, cl, len(chunk))
 		}
 	}
 	hdr := c.w.Header()
@@ -195,7 +203,7 @@ func (c *httpConn) Finish() error {
 	if c.gone {
 		return httputil.ErrConnClosed
 	}
-	return nil
+	return c.flush() // the client has it all now, even if the lifetime goes on
 }
 
 func (c *httpConn) SetCloseCallback(f func()) { c.onClose = f }
@@ -255,6 +263,7 @@ func (c *httpConn) serve() {
 	}
 	c.runQueue()
 	c.mu.Lock()
+	abort := c.aborted // read before a drain goroutine may run callbacks
 	c.orphan = true
 	c.owner.Store(0) // this goroutine may go on to serve another request
 	start := len(c.queue) > 0 && !c.draining
@@ -262,6 +271,9 @@ func (c *httpConn) serve() {
 	c.mu.Unlock()
 	if start {
 		go c.drain()
+	}
+	if abort {
+		panic(http.ErrAbortHandler)
 	}
 }
 
@@ -297,11 +309,16 @@ func (c *httpConn) runQueue() {
 	}
 }
 
+// run runs one queued function. A panic with http.ErrAbortHandler aborts
+// the response: nothing more is written, and ServeHTTP passes the panic on
+// to net/http once the queue is drained; after ServeHTTP has returned
+// there is nothing left to abort.
 func (c *httpConn) run(f func()) {
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
-				panic(v)
+				c.gone, c.aborted = true, true
+				return
 			}
 			c.log.Error("Uncaught panic in callback", "panic", v, "stack", string(debug.Stack()))
 		}

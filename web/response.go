@@ -108,10 +108,11 @@ func (h *RequestHandler) checkHeader(name, value string) error {
 // Write returns ErrFinished after Finish. On an asynchronous handler it may
 // be called from any goroutine (see Asynchronous); p is then copied.
 func (h *RequestHandler) Write(p []byte) (int, error) {
-	if h.finishCalled.Load() {
+	owner := h.onOwner()
+	if h.refused(owner) {
 		return 0, ErrFinished
 	}
-	if !h.onOwner() {
+	if !owner {
 		b := bytes.Clone(p)
 		h.Run(func() { h.writeNow(b, false) })
 		return len(p), nil
@@ -122,10 +123,11 @@ func (h *RequestHandler) Write(p []byte) (int, error) {
 
 // WriteString is Write for a string (io.StringWriter).
 func (h *RequestHandler) WriteString(s string) (int, error) {
-	if h.finishCalled.Load() {
+	owner := h.onOwner()
+	if h.refused(owner) {
 		return 0, ErrFinished
 	}
-	if !h.onOwner() {
+	if !owner {
 		b := []byte(s)
 		h.Run(func() { h.writeNow(b, false) })
 		return len(s), nil
@@ -140,10 +142,11 @@ func (h *RequestHandler) WriteString(s string) (int, error) {
 // struct — else ErrWriteType is returned and fails the response with a 500
 // as well. On an asynchronous handler it may be called from any goroutine.
 func (h *RequestHandler) WriteJSON(v any) error {
-	if h.finishCalled.Load() {
+	owner := h.onOwner()
+	if h.refused(owner) {
 		return ErrFinished
 	}
-	if !h.onOwner() {
+	if !owner {
 		b, err := encodeJSON(v)
 		if err != nil {
 			return err
@@ -231,10 +234,11 @@ func encodeJSON(v any) ([]byte, error) {
 // called any number of times before Finish; on an asynchronous handler,
 // from any goroutine (see Asynchronous).
 func (h *RequestHandler) Flush(cb func(error)) error {
-	if h.finishCalled.Load() {
+	owner := h.onOwner()
+	if h.refused(owner) {
 		return ErrFinished
 	}
-	if !h.onOwner() {
+	if !owner {
 		h.Run(func() {
 			if h.finished {
 				h.callback(cb, ErrFinished)
@@ -247,6 +251,19 @@ func (h *RequestHandler) Flush(cb func(error)) error {
 		return nil
 	}
 	return h.flushNow(cb)
+}
+
+// notSent reports whether WriteHeaders refused the head without sending
+// anything: a header it would not send, or a body longer than the
+// Content-Length the handler set.
+func notSent(err error) bool {
+	return errors.Is(err, httputil.ErrUnsafeHeader) || errors.Is(err, httputil.ErrContentLength)
+}
+
+// refused reports whether output is refused: once Finish was called,
+// except on the handler's goroutine while SendError writes the error page.
+func (h *RequestHandler) refused(owner bool) bool {
+	return h.finishCalled.Load() && !(owner && h.inError && !h.finished)
 }
 
 // callback runs cb(err) later on the handler's goroutine, holding the
@@ -295,8 +312,8 @@ func (h *RequestHandler) flushNow(cb func(error)) error {
 			if wcb != nil {
 				h.drop() // the Connection does not call a callback it refused
 			}
-			if errors.Is(err, httputil.ErrUnsafeHeader) {
-				h.err = err // not sent: Finish answers 500 instead
+			if notSent(err) {
+				h.err = err // Finish answers 500 instead
 				return err
 			}
 			h.headersWritten = true
@@ -327,18 +344,17 @@ func (h *RequestHandler) flushNow(cb func(error)) error {
 // returns ErrFinished. On an asynchronous handler Finish may be called from
 // any goroutine (see Asynchronous).
 func (h *RequestHandler) Finish(chunk ...any) error {
-	if !h.finishCalled.CompareAndSwap(false, true) {
-		return ErrFinished
-	}
 	if !h.onOwner() {
 		var last []byte
 		isJSON := false
 		if len(chunk) > 0 {
 			var err error
 			if last, isJSON, err = copyChunk(chunk[0]); err != nil {
-				h.finishCalled.Store(false)
 				return err
 			}
+		}
+		if !h.finishCalled.CompareAndSwap(false, true) {
+			return ErrFinished
 		}
 		h.Run(func() {
 			h.writeNow(last, isJSON)
@@ -346,6 +362,11 @@ func (h *RequestHandler) Finish(chunk ...any) error {
 		})
 		return nil
 	}
+	// The error page's own Finish passes the gate SendError closed.
+	if !(h.inError && !h.finished) && !h.finishCalled.CompareAndSwap(false, true) {
+		return ErrFinished
+	}
+	h.finishCalled.Store(true)
 	if len(chunk) > 0 {
 		if err := h.writeChunk(chunk[0]); err != nil {
 			h.finishNow() // with the 500
@@ -393,8 +414,8 @@ func (h *RequestHandler) finishNow() {
 	h.conn.SetCloseCallback(nil)
 	if err := h.flushNow(nil); err != nil {
 		h.app.logger().Debug("Cannot flush response "+h.summary(), "err", err)
-		if errors.Is(err, httputil.ErrUnsafeHeader) && !h.inError {
-			// The Connection refused a header: answer 500 instead.
+		if notSent(err) && !h.inError {
+			// The Connection refused the head: answer 500 instead.
 			h.err = nil
 			h.handleError(err)
 			return
@@ -422,6 +443,13 @@ func (h *RequestHandler) complete() {
 // endResponse tells the Connection the response is over and gives back
 // the reference an asynchronous handler holds.
 func (h *RequestHandler) endResponse() {
+	if h.life.shared.Load() || h.life.refs.Load() > 1 {
+		// Callbacks, or other goroutines, may read the request after the
+		// response: the connection must not parse the next one into it.
+		if k, ok := h.conn.(httputil.RequestKeeper); ok {
+			k.KeepRequest()
+		}
+	}
 	if !h.detached {
 		if err := h.conn.Finish(); err != nil {
 			h.app.logger().Debug("Cannot finish response "+h.summary(), "err", err)
@@ -537,10 +565,11 @@ func (h *RequestHandler) Redirect(url string, status ...int) error {
 			return fmt.Errorf("web: Redirect status %d is not 3xx", code)
 		}
 	}
-	if h.finishCalled.Load() {
+	owner := h.onOwner()
+	if h.refused(owner) {
 		return ErrFinished
 	}
-	if !h.onOwner() {
+	if !owner {
 		h.Run(func() {
 			if h.finished {
 				return

@@ -16,3 +16,17 @@ func TestCurrent(t *testing.T) {
 		t.Errorf("Current() on another goroutine = %d, this one %d", id, me)
 	}
 }
+
+func TestCurrentDoesNotAllocate(t *testing.T) {
+	Current() // fills the pool
+	if n := testing.AllocsPerRun(100, func() { Current() }); n != 0 {
+		t.Errorf("Current() allocates %v times", n)
+	}
+}
+
+func BenchmarkCurrent(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		Current()
+	}
+}
