@@ -65,7 +65,8 @@ func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk [
 	b = http1.AppendStatusLine(b, "HTTP/1.1", code, reason) // sends httputil.Reason(code, reason)
 	var length, connection string
 	hasDate := false
-	for name, value := range h.All() {
+	for i := range h.Len() { // an index loop: ranging over All costs more here
+		name, value := h.At(i)
 		nameOK := true
 		switch name {
 		case "Content-Length":
@@ -162,7 +163,8 @@ func headSize(reason string, h *httputil.Header, chunk []byte) int {
 		len("Date: Mon, 02 Jan 2006 15:04:05 GMT\r\n") + len("Transfer-Encoding: chunked\r\n") +
 		len("Connection: keep-alive\r\n") + len("\r\n") +
 		len(chunk) + 16 + len("\r\n\r\n") // a chunk's size line and end
-	for name, value := range h.All() {
+	for i := range h.Len() {
+		name, value := h.At(i)
 		n += len(name) + len(value) + len(": \r\n")
 	}
 	return n

@@ -87,6 +87,13 @@ func (h *Header) del(name string, from int) {
 // Len returns the number of fields.
 func (h *Header) Len() int { return len(h.fields) }
 
+// At returns the name and value of field i, 0 <= i < Len(), in arrival
+// order. A loop over At costs less than ranging over All on a hot path.
+func (h *Header) At(i int) (name, value string) {
+	f := &h.fields[i]
+	return f.name, f.value
+}
+
 // All yields every field in arrival order, one (name, value) pair per field.
 func (h *Header) All() iter.Seq2[string, string] {
 	return func(yield func(string, string) bool) {

@@ -135,7 +135,7 @@ type RequestHandler struct {
 	hk             hooks         // the optional methods of self, found once per handler
 	jsonBuf        bytes.Buffer  // WriteJSON's encoding, kept across requests
 	jsonEnc        *json.Encoder // writes to jsonBuf
-	etag           etagCache
+	etag           *etagCache    // made once per handler, kept across requests
 }
 
 // maxKeptBuffer bounds the output buffer a pooled handler keeps.
@@ -150,7 +150,7 @@ type kept struct {
 	jsonBuf []byte
 	jsonEnc *json.Encoder
 	hk      hooks
-	etag    etagCache
+	etag    *etagCache
 }
 
 // storage returns what h keeps when its handler is zeroed for reuse.
@@ -228,7 +228,7 @@ func (h *RequestHandler) reset(d *requestDelegate, self Handler) {
 	h.buf = h.buf[:0]
 	clear(h.cookies)
 	h.cookies = h.cookies[:0]
-	h.life.refs.Store(1) // the request's own, dropped when execute returns
+	h.life.refs = 1 // the request's own, dropped when execute returns
 	h.clear()
 }
 
@@ -345,7 +345,7 @@ func (h *RequestHandler) runStages() error {
 	if !validUTF8(h.route.args, h.route.kwargs) {
 		return &HTTPError{Code: 400, LogMessage: "Invalid unicode in url"}
 	}
-	if len(h.req.Body) > 0 || h.req.Header.Has("Content-Encoding") {
+	if len(h.req.Body) > 0 {
 		// A malformed form body is refused before Prepare (Tornado's fix
 		// for CVE-2025-47287), not silently ignored.
 		if err := h.req.ParseBody(); err != nil {

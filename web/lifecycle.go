@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"log/slog"
 	"sync/atomic"
 	"time"
 
@@ -16,22 +17,34 @@ import (
 // from other goroutines (Asynchronous, Run, a net/http CallLater, Detach)
 // is then left to the garbage collector instead of its pool.
 
-// hold takes a reference on the request's lifetime. Safe for concurrent
-// use.
-func (h *RequestHandler) hold() { h.life.refs.Add(1) }
+// hold takes a reference on the request's lifetime. Called on the
+// handler's goroutine.
+func (h *RequestHandler) hold() { h.life.refs++ }
 
 // drop gives a reference back; the last one ends the lifetime. Called on
 // the handler's goroutine.
 func (h *RequestHandler) drop() {
-	if h.life.refs.Add(-1) == 0 {
+	if h.life.refs--; h.life.refs == 0 && h.life.queued.Load() == 0 {
 		h.life.end(h)
 	}
 }
 
-// lifecycle counts what may still touch one request's handler.
+// dropQueued gives back the reference a Run took. Called on the handler's
+// goroutine.
+func (h *RequestHandler) dropQueued() {
+	if h.life.queued.Add(-1) == 0 && h.life.refs == 0 {
+		h.life.end(h)
+	}
+}
+
+// lifecycle counts what may still touch one request's handler. Every
+// holder but Run takes and gives back its reference on the handler's
+// goroutine, so refs is a plain count; Run, which any goroutine may call,
+// counts in queued.
 type lifecycle struct {
-	refs   atomic.Int32
-	shared atomic.Bool // reached from other goroutines: never reused
+	refs   int32
+	queued atomic.Int32 // functions Run queued that have not run
+	shared atomic.Bool  // reached from other goroutines: never reused
 	ended  bool
 }
 
@@ -44,12 +57,24 @@ func (l *lifecycle) end(h *RequestHandler) {
 	}
 	l.ended = true
 	h.cancelContext()
-	if e, ok := h.conn.(interface{ requestEnded() }); ok {
-		e.requestEnded()
+	if c, ok := h.conn.(*httpConn); ok { // a concrete type check: no itab lookup
+		c.requestEnded()
 	}
 	if d := h.d; d != nil && !l.shared.Load() {
 		d.release(h.self)
 	}
+}
+
+// calledOnOwner asks the Connection whether the caller runs on the
+// handler's goroutine; without an OwnerChecker it assumes so.
+func (h *RequestHandler) calledOnOwner() bool {
+	if h.conn == nil {
+		return false // a pooled handler, zeroed
+	}
+	if o, ok := h.conn.(httputil.OwnerChecker); ok {
+		return o.OnOwner()
+	}
+	return true
 }
 
 // onOwner reports whether the caller runs on the handler's goroutine. A
@@ -59,10 +84,8 @@ func (h *RequestHandler) onOwner() bool {
 	if !h.async.Load() {
 		return true
 	}
-	if o, ok := h.conn.(httputil.OwnerChecker); ok {
-		return o.OnOwner()
-	}
-	return false
+	o, ok := h.conn.(httputil.OwnerChecker)
+	return ok && o.OnOwner()
 }
 
 // Asynchronous keeps the response open when the verb returns (Tornado's
@@ -90,14 +113,26 @@ func (h *RequestHandler) Asynchronous() {
 // Run runs f on the handler's goroutine, where every method may be called.
 // Safe for concurrent use while the handler's lifetime lasts: from its own
 // goroutine at any time, and from other goroutines on an asynchronous
-// handler (see Asynchronous). A panic in f sends a 500 (if nothing was
+// handler (see Asynchronous). Called from another goroutine on a handler
+// that is not asynchronous — one that may already serve another request —
+// f is dropped and an error is logged. A panic in f sends a 500 (if nothing was
 // flushed yet) and is logged. Once the lifetime of an asynchronous handler
 // has ended, f is dropped.
 func (h *RequestHandler) Run(f func()) {
+	if !h.async.Load() && !h.calledOnOwner() {
+		// A goroutine kept a handler that is not asynchronous past its
+		// verb: by now the handler may serve another request.
+		log := slog.Default()
+		if app := h.app; app != nil {
+			log = app.logger()
+		}
+		log.Error("web: Run called from another goroutine on a handler that is not asynchronous (call Asynchronous in the verb); the function is dropped")
+		return
+	}
 	h.life.shared.Store(true)
-	h.hold()
+	h.life.queued.Add(1)
 	h.conn.AddCallback(func() {
-		defer h.drop()
+		defer h.dropQueued()
 		if !h.life.ended {
 			h.guard(f)
 		}

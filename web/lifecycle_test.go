@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -554,4 +555,53 @@ func TestAbortHandlerAfterServeHTTP(t *testing.T) {
 	c.Close()
 	<-ran // the process is still here
 	wg.Wait()
+}
+
+// straySync hands itself to a goroutine without going asynchronous; the
+// goroutine calls Run once the response is long finished.
+type straySync struct {
+	RequestHandler
+	ran    *atomic.Bool
+	queued chan struct{}
+}
+
+func (h *straySync) Get() error {
+	ran, queued := h.ran, h.queued
+	go func() {
+		defer close(queued)
+		time.Sleep(50 * time.Millisecond) // the handler is back in its pool
+		h.Run(func() { ran.Store(true) })
+	}()
+	return h.Finish("first")
+}
+
+// Run from a goroutine that kept a handler which is not asynchronous past
+// its verb is refused (and logged, on the default logger once the handler
+// is back in its pool): the pooled handler may serve another request by
+// then. (If that request is asynchronous the call cannot be
+// told from its own goroutines' calls: the rule is not to keep such a
+// handler.) The goroutine races with the handler's reuse by design, so
+// this test runs without the race detector; .ci/run runs it so.
+func TestStrayRunOnPooledHandler(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the stray goroutine races with the handler's reuse by design")
+	}
+	servers(t, func(t *testing.T) *Application {
+		settings, _ := quietSettings(t, "web: Run called from another goroutine")
+		var ran atomic.Bool
+		queued := make(chan struct{})
+		app := NewApplication([]Rule{RWith(`/`, func(h *straySync) { h.ran, h.queued = &ran, queued })}, settings)
+		t.Cleanup(func() {
+			<-queued
+			if ran.Load() {
+				t.Error("the stray goroutine's function ran")
+			}
+		})
+		return app
+	}, func(t *testing.T, base string) {
+		_, bodies := pipeline(t, base, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 1)
+		if bodies[0] != "first" {
+			t.Errorf("body %q", bodies[0])
+		}
+	})
 }

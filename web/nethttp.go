@@ -47,6 +47,7 @@ func (a *Application) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &httpConn{w: w, r: r, head: r.Method == http.MethodHead, wake: make(chan struct{}, 1), log: a.logger()}
 	req.Connection = c
+	c.claim() // for Run's check of the calling goroutine
 	d := a.StartRequest(c)
 	if err := d.HeadersReceived(req); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)

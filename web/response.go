@@ -366,7 +366,6 @@ func (h *RequestHandler) Finish(chunk ...any) error {
 	if !(h.inError && !h.finished) && !h.finishCalled.CompareAndSwap(false, true) {
 		return ErrFinished
 	}
-	h.finishCalled.Store(true)
 	if len(chunk) > 0 {
 		if err := h.writeChunk(chunk[0]); err != nil {
 			h.finishNow() // with the 500
@@ -443,7 +442,7 @@ func (h *RequestHandler) complete() {
 // endResponse tells the Connection the response is over and gives back
 // the reference an asynchronous handler holds.
 func (h *RequestHandler) endResponse() {
-	if h.life.shared.Load() || h.life.refs.Load() > 1 {
+	if h.life.shared.Load() || h.life.refs > 1 {
 		// Callbacks, or other goroutines, may read the request after the
 		// response: the connection must not parse the next one into it.
 		if k, ok := h.conn.(httputil.RequestKeeper); ok {
@@ -479,7 +478,12 @@ func (h *RequestHandler) prepareLastFlush() {
 		}
 	} else if !h.header.Has("Content-Length") {
 		var n [20]byte
-		h.header.Add("Content-Length", h.etag.str(strconv.AppendInt(n[:0], int64(len(h.buf)), 10), &h.etag.length))
+		if len(h.buf) < 100 {
+			h.header.Add("Content-Length", strconv.Itoa(len(h.buf))) // a static string
+		} else {
+			c := h.etags()
+			h.header.Add("Content-Length", c.str(strconv.AppendInt(n[:0], int64(len(h.buf)), 10), &c.length))
+		}
 	}
 }
 
@@ -492,7 +496,7 @@ func (h *RequestHandler) addEtag() {
 			return
 		}
 	} else {
-		etag = h.etag.of(h.buf)
+		etag = h.etags().of(h.buf)
 	}
 	h.header.Add("Etag", etag) // there is none
 	if etagMatches(h.req.Header.Get("If-None-Match"), etag) {
@@ -505,11 +509,19 @@ func bodyless(code int) bool {
 	return code == 204 || code == 304 || code >= 100 && code < 200
 }
 
+// etags returns the handler's etagCache, made on first use.
+func (h *RequestHandler) etags() *etagCache {
+	if h.etag == nil {
+		h.etag = new(etagCache)
+	}
+	return h.etag
+}
+
 // DefaultEtag returns the Etag sent when the handler does not implement
 // EtagComputer: the hex SHA-1 of the unflushed body, in double quotes. An
 // EtagComputer may call it.
 func (h *RequestHandler) DefaultEtag() string {
-	return string(h.etag.appendTag(nil, h.buf))
+	return string(h.etags().appendTag(nil, h.buf))
 }
 
 // etagMatches reports whether the If-None-Match value inm matches etag:
