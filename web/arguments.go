@@ -60,18 +60,7 @@ func (h *RequestHandler) LookupArgument(name string) (string, bool, error) {
 // (Tornado's strip=False); control characters are still replaced by
 // spaces.
 func (h *RequestHandler) GetRawArgument(name string, def ...string) (string, error) {
-	vs := h.req.Arguments()[name]
-	if len(vs) == 0 {
-		if len(def) > 0 {
-			return def[0], nil
-		}
-		return "", &MissingArgumentError{Name: name}
-	}
-	v := vs[len(vs)-1]
-	if !utf8.ValidString(v) {
-		return "", invalidUnicode(name, v)
-	}
-	return replaceControls(v), nil
+	return argumentAs(h.req.Arguments(), name, def, replaceControls)
 }
 
 // ArgumentNames returns the names of the query and body arguments in the
@@ -86,6 +75,12 @@ func invalidUnicode(name, v string) error {
 }
 
 func argument(src url.Values, name string, def []string) (string, error) {
+	return argumentAs(src, name, def, cleanArgument)
+}
+
+// argumentAs returns the last value of name in src, cleaned by clean, or
+// def[0], or a *MissingArgumentError.
+func argumentAs(src url.Values, name string, def []string, clean func(string) string) (string, error) {
 	vs := src[name]
 	if len(vs) == 0 {
 		if len(def) > 0 {
@@ -97,7 +92,7 @@ func argument(src url.Values, name string, def []string) (string, error) {
 	if !utf8.ValidString(v) {
 		return "", invalidUnicode(name, v)
 	}
-	return cleanArgument(v), nil
+	return clean(v), nil
 }
 
 func arguments(src url.Values, name string) []string {

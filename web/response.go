@@ -149,6 +149,7 @@ func (h *RequestHandler) WriteJSON(v any) error {
 	if !owner {
 		b, err := encodeJSON(v)
 		if err != nil {
+			h.Run(func() { h.fail(err) }) // as on the handler's goroutine: the response fails
 			return err
 		}
 		h.Run(func() { h.writeNow(b, true) })
@@ -623,8 +624,8 @@ func (h *RequestHandler) Detach() (any, error) {
 		return nil, ErrFinished
 	}
 	dc, ok := h.conn.(httputil.Detacher)
-	if !ok {
-		return nil, fmt.Errorf("%w: Detach", httputil.ErrNotSupported)
+	if c, isHTTP := h.conn.(*httpConn); !ok || isHTTP && c.r.ProtoMajor != 1 {
+		return nil, fmt.Errorf("%w: Detach", httputil.ErrNotSupported) // before anything is flushed
 	}
 	if !h.headersWritten || len(h.buf) > 0 {
 		if err := h.flushNow(nil); err != nil {

@@ -172,19 +172,28 @@ func TestWrite(t *testing.T) {
 	}
 }
 
-// rawRequest sends raw on a new TCP connection to base and returns the whole
-// response (the server closes after it, as raw asks).
-func rawRequest(t *testing.T, base, raw string) string {
+// dialSend connects to base, sends raw, and returns the connection, which
+// times out after d.
+func dialSend(t *testing.T, base, raw string, d time.Duration) net.Conn {
 	t.Helper()
 	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	conn.SetDeadline(time.Now().Add(d))
 	if _, err := io.WriteString(conn, raw); err != nil {
+		conn.Close()
 		t.Fatal(err)
 	}
+	return conn
+}
+
+// rawRequest sends raw on a new TCP connection to base and returns the whole
+// response (the server closes after it, as raw asks).
+func rawRequest(t *testing.T, base, raw string) string {
+	t.Helper()
+	conn := dialSend(t, base, raw, 5*time.Second)
+	defer conn.Close()
 	b, err := io.ReadAll(conn)
 	if err != nil {
 		t.Fatalf("reading response: %v", err)
