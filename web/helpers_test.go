@@ -92,6 +92,21 @@ func (l *logRecorder) messages() []string {
 	return out
 }
 
+// await reports whether a message starting with "LEVEL message" is logged within five
+// seconds.
+func (l *logRecorder) await(msg string) bool {
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		for _, m := range l.messages() {
+			if strings.HasPrefix(m, msg) {
+				return true
+			}
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+}
+
 // find returns the first record whose message starts with prefix.
 func (l *logRecorder) find(prefix string) (slog.Record, bool) {
 	l.mu.Lock()

@@ -595,3 +595,17 @@ func TestStrayRunOnPooledHandler(t *testing.T) {
 		}
 	})
 }
+
+// An If-None-Match list sent as several header lines is one list.
+func TestIfNoneMatchOnSeveralLines(t *testing.T) {
+	const etag = `"e02aa1b106d5c7c6a98def2b13005d5b84fd8dc8"` // sha1("Hello, world")
+	servers(t, func(t *testing.T) *Application {
+		settings, _ := quietSettings(t)
+		return NewApplication([]Rule{fn(`/`, func(h *funcHandler) error { return h.Finish("Hello, world") })}, settings)
+	}, func(t *testing.T, base string) {
+		resps, bodies := pipeline(t, base, "GET / HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"zz\"\r\nIf-None-Match: "+etag+"\r\n\r\n", 1)
+		if resps[0].StatusCode != 304 || bodies[0] != "" {
+			t.Errorf("GET with the Etag on a second If-None-Match line = %d %q, want 304", resps[0].StatusCode, bodies[0])
+		}
+	})
+}

@@ -500,7 +500,13 @@ func (h *RequestHandler) addEtag() {
 		etag = h.etags().of(h.buf)
 	}
 	h.header.Add("Etag", etag) // there is none
-	if etagMatches(h.req.Header.Get("If-None-Match"), etag) {
+	inm := h.req.Header.Get("If-None-Match")
+	if inm != "" {
+		if vs := h.req.Header.Values("If-None-Match"); len(vs) > 1 {
+			inm = strings.Join(vs, ",") // a list sent as several lines is one list
+		}
+	}
+	if etagMatches(inm, etag) {
 		h.buf = h.buf[:0]
 		h.status, h.reason = 304, "Not Modified"
 	}
@@ -533,10 +539,14 @@ func etagMatches(inm, etag string) bool {
 		return false
 	}
 	want := trimWeak(etag)
+	first := true // "*" counts only as the first entity-tag, as in Tornado
 	for i := 0; i < len(inm); {
 		switch {
 		case inm[i] == '*':
-			return true
+			if first {
+				return true
+			}
+			i++
 		case inm[i] == '"' || inm[i] == 'W' && i+2 < len(inm) && inm[i+1] == '/' && inm[i+2] == '"':
 			start := i
 			if inm[i] == 'W' {
@@ -550,7 +560,7 @@ func etagMatches(inm, etag string) bool {
 			if trimWeak(inm[start:end+1]) == want {
 				return true
 			}
-			i = end + 1
+			i, first = end+1, false
 		default:
 			i++
 		}
