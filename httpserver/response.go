@@ -67,7 +67,7 @@ func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk [
 	hasDate := false
 	for i := range h.Len() { // an index loop: ranging over All costs more here
 		name, value := h.At(i)
-		nameOK := true
+		checked := h.Checked(i) // the application added it with AddChecked
 		switch name {
 		case "Content-Length":
 			length = value
@@ -75,13 +75,8 @@ func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk [
 			connection = value
 		case "Date":
 			hasDate = true
-		case "Content-Type", "Server", "Etag", "Set-Cookie", "Location", "Cache-Control", "Last-Modified", "Vary":
-			// The names responses set most are tokens: comparing them
-			// whole spares the byte-by-byte check.
-		default:
-			nameOK = httputil.ValidHeaderName(name)
 		}
-		if !nameOK || !httputil.ValidHeaderValue(value) {
+		if !checked && (!httputil.ValidHeaderName(name) || !httputil.ValidHeaderValue(value)) {
 			return c.refuse(b, inScratch, unsafeHeader(name, value))
 		}
 		b = append(b, name...)

@@ -1,10 +1,14 @@
 package httputil
 
-import "iter"
+import (
+	"fmt"
+	"iter"
+)
 
 // field is one header line: a canonical name and its value.
 type field struct {
 	name, value string
+	checked     bool // found safe to send when added (AddChecked, SetChecked)
 }
 
 // Header is a multi-valued, case-insensitive HTTP header with canonical names,
@@ -17,7 +21,60 @@ type Header struct {
 
 // Add appends a field; name is canonicalized with CanonicalKey.
 func (h *Header) Add(name, value string) {
-	h.fields = append(h.fields, field{CanonicalKey(name), value})
+	h.fields = append(h.fields, field{name: CanonicalKey(name), value: value})
+}
+
+// AddChecked is Add for a field to send: it refuses, with an error wrapping
+// ErrUnsafeHeader and adding nothing, a name that is not a token or a value
+// with CR, LF or another control character but tab, and records that the
+// field was checked, so that a Connection does not check it again (see
+// Checked).
+func (h *Header) AddChecked(name, value string) error {
+	if err := checkField(name, value); err != nil {
+		return err
+	}
+	h.fields = append(h.fields, field{name: CanonicalKey(name), value: value, checked: true})
+	return nil
+}
+
+// SetChecked is Set with AddChecked's check.
+func (h *Header) SetChecked(name, value string) error {
+	if err := checkField(name, value); err != nil {
+		return err
+	}
+	h.Set(name, value)
+	for i := range h.fields {
+		if equalFold(h.fields[i].name, name) {
+			h.fields[i].checked = true
+			break
+		}
+	}
+	return nil
+}
+
+func checkField(name, value string) error {
+	nameOK := true
+	switch name { // the names set most are tokens: compared whole, not byte by byte
+	case "Content-Type", "Content-Length", "Server", "Etag", "Location", "Set-Cookie", "Cache-Control", "Last-Modified":
+	default:
+		nameOK = ValidHeaderName(name)
+	}
+	if !nameOK || !ValidHeaderValue(value) {
+		return fmt.Errorf("%w: %q: %q", ErrUnsafeHeader, name, value)
+	}
+	return nil
+}
+
+// Checked reports whether field i (see At) was added with AddChecked or
+// SetChecked, or copied from one that was, and not changed since: its
+// name and value are known to be safe to send.
+func (h *Header) Checked(i int) bool { return h.fields[i].checked }
+
+// CopyFrom makes h a copy of src, keeping its storage, and what Checked
+// reports of each field.
+func (h *Header) CopyFrom(src *Header) {
+	clear(h.fields)
+	h.fields = append(h.fields[:0], src.fields...)
 }
 
 // Set replaces all values of name with value, keeping the position of the
@@ -25,7 +82,7 @@ func (h *Header) Add(name, value string) {
 func (h *Header) Set(name, value string) {
 	for i := range h.fields {
 		if equalFold(h.fields[i].name, name) {
-			h.fields[i].value = value
+			h.fields[i].value, h.fields[i].checked = value, false
 			h.del(name, i+1)
 			return
 		}

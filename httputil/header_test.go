@@ -2,6 +2,7 @@ package httputil
 
 import (
 	"bytes"
+	"errors"
 	"slices"
 	"testing"
 	"unsafe"
@@ -206,5 +207,37 @@ func BenchmarkCanonicalKey(b *testing.B) {
 				_ = CanonicalKey(s)
 			}
 		})
+	}
+}
+
+func TestHeaderChecked(t *testing.T) {
+	var h Header
+	if err := h.AddChecked("X-Good", "a\tb"); err != nil {
+		t.Fatalf("AddChecked(X-Good) = %v", err)
+	}
+	for _, tc := range []struct{ name, value string }{{"X-Bad", "a\r\nb"}, {"X Bad", "a"}, {"", "a"}, {"X-Nul", "a\x00"}} {
+		if err := h.AddChecked(tc.name, tc.value); !errors.Is(err, ErrUnsafeHeader) {
+			t.Errorf("AddChecked(%q, %q) = %v, want ErrUnsafeHeader", tc.name, tc.value, err)
+		}
+		if err := h.SetChecked(tc.name, tc.value); !errors.Is(err, ErrUnsafeHeader) {
+			t.Errorf("SetChecked(%q, %q) = %v, want ErrUnsafeHeader", tc.name, tc.value, err)
+		}
+	}
+	h.Add("X-Plain", "p")
+	if h.Len() != 2 || !h.Checked(0) || h.Checked(1) {
+		t.Fatalf("after AddChecked and Add: %d fields, checked %v %v", h.Len(), h.Checked(0), h.Checked(1))
+	}
+	h.Set("X-Good", "changed") // an unchecked change clears the mark
+	if h.Checked(0) {
+		t.Error("Set kept the checked mark")
+	}
+	if err := h.SetChecked("x-plain", "q"); err != nil || !h.Checked(1) || h.Get("X-Plain") != "q" {
+		t.Errorf("SetChecked(x-plain) = %v, checked %v, value %q", err, h.Checked(1), h.Get("X-Plain"))
+	}
+	var c Header
+	c.Add("Old", "1")
+	c.CopyFrom(&h)
+	if c.Len() != 2 || c.Checked(0) || !c.Checked(1) || c.Get("Old") != "" {
+		t.Errorf("CopyFrom: %d fields, checked %v %v", c.Len(), c.Checked(0), c.Checked(1))
 	}
 }

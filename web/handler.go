@@ -90,6 +90,14 @@ type allMethods interface{ acceptAllMethods() }
 // serverName is the default Server header (Tornado sends TornadoServer/version).
 const serverName = "GoTornado"
 
+// defaultHeader holds the headers every response starts with, checked once
+// here rather than on each request.
+var defaultHeader = func() (h httputil.Header) {
+	h.AddChecked("Server", serverName)
+	h.AddChecked("Content-Type", "text/html; charset=UTF-8")
+	return h
+}()
+
 // RequestHandler is the base of every handler (Tornado's RequestHandler):
 // embed it by value in a struct and define verbs on the struct's pointer.
 //
@@ -234,9 +242,7 @@ func (h *RequestHandler) reset(d *requestDelegate, self Handler) {
 
 // clear resets the status, headers and unflushed output (Tornado's clear).
 func (h *RequestHandler) clear() {
-	h.header.Reset()
-	h.header.Add("Server", serverName)
-	h.header.Add("Content-Type", "text/html; charset=UTF-8")
+	h.header.CopyFrom(&defaultHeader)
 	h.buf = h.buf[:0]
 	h.status, h.reason = 200, "OK"
 	if d := h.hk.defaults; d != nil {

@@ -103,7 +103,7 @@ func (h *RequestHandler) Asynchronous() {
 		return
 	}
 	h.life.shared.Store(true)
-	if c, ok := h.conn.(interface{ claim() }); ok {
+	if c, ok := h.conn.(*httpConn); ok {
 		c.claim()
 	}
 	h.hold() // dropped when the response is finished
@@ -115,7 +115,9 @@ func (h *RequestHandler) Asynchronous() {
 // goroutine at any time, and from other goroutines on an asynchronous
 // handler (see Asynchronous). Called from another goroutine on a handler
 // that is not asynchronous — one that may already serve another request —
-// f is dropped and an error is logged. A panic in f sends a 500 (if nothing was
+// f is dropped and an error is logged, where the Connection can tell
+// (httpserver's can; under net/http it cannot without a cost on every
+// request). A panic in f sends a 500 (if nothing was
 // flushed yet) and is logged. Once the lifetime of an asynchronous handler
 // has ended, f is dropped.
 func (h *RequestHandler) Run(f func()) {

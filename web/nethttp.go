@@ -47,7 +47,6 @@ func (a *Application) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &httpConn{w: w, r: r, head: r.Method == http.MethodHead, wake: make(chan struct{}, 1), log: a.logger()}
 	req.Connection = c
-	c.claim() // for Run's check of the calling goroutine
 	d := a.StartRequest(c)
 	if err := d.HeadersReceived(req); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
@@ -132,8 +131,8 @@ func (c *httpConn) WriteHeaders(code int, reason string, h *httputil.Header, chu
 	if c.gone {
 		return httputil.ErrConnClosed
 	}
-	for name, value := range h.All() {
-		if !httputil.ValidHeaderName(name) || !httputil.ValidHeaderValue(value) {
+	for i := range h.Len() {
+		if name, value := h.At(i); !h.Checked(i) && (!httputil.ValidHeaderName(name) || !httputil.ValidHeaderValue(value)) {
 			return fmt.Errorf("%w: %q: %q", httputil.ErrUnsafeHeader, name, value)
 		}
 	}
@@ -221,8 +220,13 @@ func (c *httpConn) claim() {
 
 // OnOwner reports whether the caller is the goroutine that owns c: the
 // ServeHTTP goroutine, or the one draining the queue after it returned.
-// The owner must have called claim.
-func (c *httpConn) OnOwner() bool { return goid.Current() == c.owner.Load() }
+// Until the owner claims c (an asynchronous handler does) every caller is
+// taken for it, which reading a goroutine's id on every request would
+// cost too much to avoid.
+func (c *httpConn) OnOwner() bool {
+	id := c.owner.Load()
+	return id == 0 || id == goid.Current()
+}
 
 // AddCallback queues f to run on the owning goroutine. Safe for concurrent
 // use.
@@ -266,7 +270,7 @@ func (c *httpConn) serve() {
 	c.mu.Lock()
 	abort := c.aborted // read before a drain goroutine may run callbacks
 	c.orphan = true
-	c.owner.Store(0) // this goroutine may go on to serve another request
+	c.owner.Store(-1) // nobody, until a drain goroutine: this one may go on to serve another request
 	start := len(c.queue) > 0 && !c.draining
 	c.draining = start
 	c.mu.Unlock()
@@ -287,7 +291,7 @@ func (c *httpConn) drain() {
 		c.mu.Lock()
 		if len(c.queue) == 0 {
 			c.draining = false
-			c.owner.Store(0)
+			c.owner.Store(-1)
 			c.mu.Unlock()
 			return
 		}

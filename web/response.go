@@ -37,7 +37,7 @@ type pendingCookie struct{ name, line string }
 // response then finishes with a 500 and err is logged, as an uncaught
 // exception is in Tornado.
 func (h *RequestHandler) fail(err error) {
-	if h.err == nil {
+	if h.err == nil && err != nil {
 		h.err = err
 	}
 }
@@ -69,21 +69,17 @@ func (h *RequestHandler) Status() int { return h.status }
 // character, is refused: nothing is stored, the error (wrapping
 // ErrUnsafeHeader) is returned, and the response fails with a 500.
 func (h *RequestHandler) SetHeader(name, value string) error {
-	if err := h.checkHeader(name, value); err != nil {
-		return err
-	}
-	h.header.Set(name, value)
-	return nil
+	err := h.header.SetChecked(name, value) // checked once: the Connection trusts it
+	h.fail(err)
+	return err
 }
 
 // AddHeader adds a value to the response header name, which may then have
 // several; it refuses bad names and values like SetHeader.
 func (h *RequestHandler) AddHeader(name, value string) error {
-	if err := h.checkHeader(name, value); err != nil {
-		return err
-	}
-	h.header.Add(name, value)
-	return nil
+	err := h.header.AddChecked(name, value)
+	h.fail(err)
+	return err
 }
 
 // ClearHeader removes the response header name.
@@ -93,15 +89,6 @@ func (h *RequestHandler) ClearHeader(name string) { h.header.Del(name) }
 // with SetHeader, AddHeader and ClearHeader, which check them. The values
 // are valid until the handler's lifetime ends.
 func (h *RequestHandler) ResponseHeader() *httputil.Header { return &h.header }
-
-func (h *RequestHandler) checkHeader(name, value string) error {
-	if !httputil.ValidHeaderName(name) || !httputil.ValidHeaderValue(value) {
-		err := fmt.Errorf("%w: %q: %q", ErrUnsafeHeader, name, value)
-		h.fail(err)
-		return err
-	}
-	return nil
-}
 
 // Write adds p to the output buffer; Flush sends it (Tornado's write). It
 // makes the handler an io.Writer, for fmt.Fprintf and template.Execute.
@@ -189,7 +176,7 @@ func (h *RequestHandler) writeNow(b []byte, isJSON bool) {
 	}
 	h.buf = append(h.buf, b...)
 	if isJSON {
-		h.header.Set("Content-Type", "application/json; charset=UTF-8")
+		h.header.SetChecked("Content-Type", "application/json; charset=UTF-8")
 	}
 }
 
@@ -493,13 +480,13 @@ func (h *RequestHandler) addEtag() {
 	var etag string
 	if ec := h.hk.etag; ec != nil {
 		etag = ec.ComputeEtag()
-		if etag == "" || !httputil.ValidHeaderValue(etag) {
-			return
+		if etag == "" || h.header.AddChecked("Etag", etag) != nil { // there is none yet
+			return // an Etag that cannot be sent is not sent
 		}
 	} else {
 		etag = h.etags().of(h.buf)
+		h.header.Add("Etag", etag) // hex in quotes; the Connection checks it once
 	}
-	h.header.Add("Etag", etag) // there is none
 	inm := h.req.Header.Get("If-None-Match")
 	if inm != "" {
 		if vs := h.req.Header.Values("If-None-Match"); len(vs) > 1 {
