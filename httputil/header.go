@@ -42,13 +42,14 @@ func (h *Header) SetChecked(name, value string) error {
 	if err := checkField(name, value); err != nil {
 		return err
 	}
-	h.Set(name, value)
 	for i := range h.fields {
 		if equalFold(h.fields[i].name, name) {
-			h.fields[i].checked = true
-			break
+			h.fields[i].value, h.fields[i].checked = value, true
+			h.del(name, i+1)
+			return nil
 		}
 	}
+	h.fields = append(h.fields, field{name: CanonicalKey(name), value: value, checked: true})
 	return nil
 }
 
@@ -69,6 +70,23 @@ func checkField(name, value string) error {
 // SetChecked, or copied from one that was, and not changed since: its
 // name and value are known to be safe to send.
 func (h *Header) Checked(i int) bool { return h.fields[i].checked }
+
+// SetFrom sets each field of src as Set would, keeping what Checked
+// reports of it.
+func (h *Header) SetFrom(src *Header) {
+	for _, f := range src.fields {
+		h.Set(f.name, f.value)
+		for i := range h.fields {
+			if h.fields[i].name == f.name {
+				h.fields[i].checked = f.checked
+				break
+			}
+		}
+	}
+}
+
+// AddFrom appends the fields of src, keeping what Checked reports of each.
+func (h *Header) AddFrom(src *Header) { h.fields = append(h.fields, src.fields...) }
 
 // CopyFrom makes h a copy of src, keeping its storage, and what Checked
 // reports of each field.

@@ -241,3 +241,20 @@ func TestHeaderChecked(t *testing.T) {
 		t.Errorf("CopyFrom: %d fields, checked %v %v", c.Len(), c.Checked(0), c.Checked(1))
 	}
 }
+
+func TestHeaderFrom(t *testing.T) {
+	var src Header
+	src.AddChecked("Content-Type", "application/json")
+	var h Header
+	h.Add("Server", "s")
+	h.Add("Content-Type", "text/html")
+	h.Add("content-type", "again")
+	h.SetFrom(&src)
+	if h.Len() != 2 || h.Get("Content-Type") != "application/json" || !h.Checked(1) || h.Checked(0) {
+		t.Errorf("SetFrom: %d fields, Content-Type %q, checked %v %v", h.Len(), h.Get("Content-Type"), h.Checked(0), h.Checked(1))
+	}
+	h.AddFrom(&src)
+	if vs := h.Values("Content-Type"); len(vs) != 2 || !h.Checked(2) {
+		t.Errorf("AddFrom: Content-Type %q, checked %v", vs, h.Checked(2))
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"unsafe"
+
+	"github.com/gotornado/tornado/httputil"
 )
 
 // maxEtagBody is the largest body an etagCache keeps to compare with the
@@ -22,6 +24,20 @@ type etagCache struct {
 	length [20]byte
 	body   []byte // the body tag was computed for, if valid
 	valid  bool
+	field  httputil.Header // "Etag: tag", checked once per tag
+	fresh  bool            // field holds the current tag
+}
+
+// header returns the Etag of body as a checked header field, checked
+// again only when the tag changes.
+func (c *etagCache) header(body []byte) *httputil.Header {
+	tag := c.of(body)
+	if !c.fresh {
+		c.field.Reset()
+		c.field.AddChecked("Etag", tag)
+		c.fresh = true
+	}
+	return &c.field
 }
 
 // of returns the quoted hex SHA-1 of body.
@@ -30,6 +46,7 @@ func (c *etagCache) of(body []byte) string {
 		sum := sha1.Sum(body)
 		c.tag[0], c.tag[len(c.tag)-1] = '"', '"'
 		hex.Encode(c.tag[1:], sum[:])
+		c.fresh = false
 		c.valid = len(body) <= maxEtagBody
 		if c.valid {
 			c.body = append(c.body[:0], body...)

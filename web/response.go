@@ -176,9 +176,15 @@ func (h *RequestHandler) writeNow(b []byte, isJSON bool) {
 	}
 	h.buf = append(h.buf, b...)
 	if isJSON {
-		h.header.SetChecked("Content-Type", "application/json; charset=UTF-8")
+		h.header.SetFrom(&jsonType)
 	}
 }
+
+// jsonType is WriteJSON's Content-Type, checked once here.
+var jsonType = func() (h httputil.Header) {
+	h.AddChecked("Content-Type", "application/json; charset=UTF-8")
+	return h
+}()
 
 // encodeJSON encodes v into the handler's reusable JSON buffer; the result
 // is valid until the next call.
@@ -467,10 +473,10 @@ func (h *RequestHandler) prepareLastFlush() {
 	} else if !h.header.Has("Content-Length") {
 		var n [20]byte
 		if len(h.buf) < 100 {
-			h.header.Add("Content-Length", strconv.Itoa(len(h.buf))) // a static string
+			h.header.AddChecked("Content-Length", strconv.Itoa(len(h.buf))) // a static string
 		} else {
 			c := h.etags()
-			h.header.Add("Content-Length", c.str(strconv.AppendInt(n[:0], int64(len(h.buf)), 10), &c.length))
+			h.header.AddChecked("Content-Length", c.str(strconv.AppendInt(n[:0], int64(len(h.buf)), 10), &c.length))
 		}
 	}
 }
@@ -484,8 +490,9 @@ func (h *RequestHandler) addEtag() {
 			return // an Etag that cannot be sent is not sent
 		}
 	} else {
-		etag = h.etags().of(h.buf)
-		h.header.Add("Etag", etag) // hex in quotes; the Connection checks it once
+		f := h.etags().header(h.buf)
+		h.header.AddFrom(f) // checked when the tag last changed
+		_, etag = f.At(0)
 	}
 	inm := h.req.Header.Get("If-None-Match")
 	if inm != "" {
