@@ -59,3 +59,40 @@ func Example() {
 	// 200 Hello, world
 	// /user/42 application/json; charset=UTF-8 {"greeting":"Hello","id":"42"}
 }
+
+// LaterHandler answers from another goroutine; its dependency comes from
+// RWith, checked by the compiler.
+type LaterHandler struct {
+	web.RequestHandler
+	greeting string
+}
+
+func (h *LaterHandler) Get() error {
+	h.Asynchronous() // the response stays open when Get returns
+	go func() {
+		fmt.Fprintf(h, "%s, later", h.greeting) // the handler is an io.Writer
+		h.Finish()                              // queued to the handler's goroutine
+	}()
+	return nil
+}
+
+// An asynchronous handler (Tornado's @asynchronous) finishes from another
+// goroutine.
+func ExampleRequestHandler_Asynchronous() {
+	app := web.NewApplication([]web.Rule{
+		web.RWith(`/later`, func(h *LaterHandler) { h.greeting = "Hello" }),
+	}, web.Settings{})
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+
+	resp, err := http.Get(srv.URL + "/later")
+	if err != nil {
+		panic(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	http.DefaultClient.CloseIdleConnections()
+	fmt.Println(resp.StatusCode, string(body))
+	// Output:
+	// 200 Hello, later
+}
