@@ -76,7 +76,7 @@ func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk [
 		case "Date":
 			hasDate = true
 		}
-		if !checked && (!validName(name) || !httputil.ValidHeaderValue(value)) {
+		if !checked && (!httputil.ValidHeaderName(name) || !httputil.ValidHeaderValue(value)) {
 			return c.refuse(b, inScratch, unsafeHeader(name, value))
 		}
 		b = append(b, name...)
@@ -125,16 +125,6 @@ func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk [
 		c.ls.scratch = b[:0] // keeps what it grew to
 	}
 	return c.stream.Commit(b, cb)
-}
-
-// validName is httputil.ValidHeaderName, comparing the names responses
-// set most whole rather than byte by byte.
-func validName(name string) bool {
-	switch name {
-	case "Content-Type", "Content-Length", "Server", "Etag", "Set-Cookie", "Location", "Cache-Control", "Last-Modified", "Vary":
-		return true
-	}
-	return httputil.ValidHeaderName(name)
 }
 
 // refuse abandons the response head being built in b, giving back the

@@ -42,25 +42,12 @@ func (h *Header) SetChecked(name, value string) error {
 	if err := checkField(name, value); err != nil {
 		return err
 	}
-	for i := range h.fields {
-		if equalFold(h.fields[i].name, name) {
-			h.fields[i].value, h.fields[i].checked = value, true
-			h.del(name, i+1)
-			return nil
-		}
-	}
-	h.fields = append(h.fields, field{name: CanonicalKey(name), value: value, checked: true})
+	h.set(name, value, true)
 	return nil
 }
 
 func checkField(name, value string) error {
-	nameOK := true
-	switch name { // the names set most are tokens: compared whole, not byte by byte
-	case "Content-Type", "Content-Length", "Server", "Etag", "Location", "Set-Cookie", "Cache-Control", "Last-Modified":
-	default:
-		nameOK = ValidHeaderName(name)
-	}
-	if !nameOK || !ValidHeaderValue(value) {
+	if !ValidHeaderName(name) || !ValidHeaderValue(value) {
 		return fmt.Errorf("%w: %q: %q", ErrUnsafeHeader, name, value)
 	}
 	return nil
@@ -75,13 +62,7 @@ func (h *Header) Checked(i int) bool { return h.fields[i].checked }
 // reports of it.
 func (h *Header) SetFrom(src *Header) {
 	for _, f := range src.fields {
-		h.Set(f.name, f.value)
-		for i := range h.fields {
-			if h.fields[i].name == f.name {
-				h.fields[i].checked = f.checked
-				break
-			}
-		}
+		h.set(f.name, f.value, f.checked)
 	}
 }
 
@@ -97,15 +78,18 @@ func (h *Header) CopyFrom(src *Header) {
 
 // Set replaces all values of name with value, keeping the position of the
 // first existing field (or appending if there is none).
-func (h *Header) Set(name, value string) {
+func (h *Header) Set(name, value string) { h.set(name, value, false) }
+
+// set is Set, recording whether the field was checked.
+func (h *Header) set(name, value string, checked bool) {
 	for i := range h.fields {
 		if equalFold(h.fields[i].name, name) {
-			h.fields[i].value, h.fields[i].checked = value, false
+			h.fields[i].value, h.fields[i].checked = value, checked
 			h.del(name, i+1)
 			return
 		}
 	}
-	h.Add(name, value)
+	h.fields = append(h.fields, field{name: CanonicalKey(name), value: value, checked: checked})
 }
 
 // Get returns the first value of name, or "" if there is none. The lookup is
@@ -335,7 +319,11 @@ func isTokenChar(c byte) bool { return tokenTable[c] }
 
 // ValidHeaderName reports whether name is a non-empty RFC 9110 token.
 func ValidHeaderName(name string) bool {
-	if name == "" {
+	switch name { // the names responses set most: compared whole, not byte by byte
+	case "Content-Type", "Content-Length", "Server", "Etag", "Date", "Location",
+		"Set-Cookie", "Cache-Control", "Last-Modified", "Vary":
+		return true
+	case "":
 		return false
 	}
 	for i := 0; i < len(name); i++ {

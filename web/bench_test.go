@@ -129,6 +129,19 @@ func (h *varyingHandler) Get() error {
 	return err
 }
 
+// bigVaryingHandler answers a changing body of 200 bytes, whose
+// Content-Length is not one of strconv's static strings.
+type bigVaryingHandler struct{ RequestHandler }
+
+func (h *bigVaryingHandler) Get() error {
+	varyingCount++
+	var b [200]byte
+	copy(b[:], "n=")
+	strconv.AppendInt(b[2:2], int64(varyingCount), 10)
+	_, err := h.Write(b[:])
+	return err
+}
+
 // The plaintext and JSON paths, and a body that changes each time (its
 // Etag and Content-Length included), allocate nothing per request.
 func TestZeroAllocs(t *testing.T) {
@@ -139,8 +152,9 @@ func TestZeroAllocs(t *testing.T) {
 		R[plainHandler](`/plaintext`),
 		R[jsonHandler](`/json`),
 		R[varyingHandler](`/varying`),
+		R[bigVaryingHandler](`/bigvarying`),
 	}, Settings{Logger: slog.New(slog.DiscardHandler)})
-	for _, uri := range []string{"/plaintext", "/json", "/varying"} {
+	for _, uri := range []string{"/plaintext", "/json", "/varying", "/bigvarying"} {
 		req := new(httputil.ServerRequest)
 		conn := new(benchConn)
 		serveOnce := func() {

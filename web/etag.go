@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha1"
 	"encoding/hex"
+	"strconv"
 	"unsafe"
 
 	"github.com/gotornado/tornado/httputil"
@@ -55,14 +56,8 @@ func (c *etagCache) of(body []byte) string {
 	return unsafe.String(&c.tag[0], len(c.tag))
 }
 
-// appendTag appends the quoted hex SHA-1 of body to dst.
-func (c *etagCache) appendTag(dst, body []byte) []byte {
-	return append(dst, c.of(body)...)
-}
-
-// str copies b into dst, which belongs to c, and returns it as a string
-// aliasing that storage (see etagCache).
-func (c *etagCache) str(b []byte, dst *[20]byte) string {
-	n := copy(dst[:], b)
-	return unsafe.String(&dst[0], n)
+// contentLength returns n in decimal, as a string aliasing c's storage.
+func (c *etagCache) contentLength(n int) string {
+	b := strconv.AppendInt(c.length[:0], int64(n), 10)
+	return unsafe.String(&b[0], len(b))
 }

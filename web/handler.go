@@ -103,7 +103,7 @@ var defaultHeader = func() (h httputil.Header) {
 //
 //	type MainHandler struct{ web.RequestHandler }
 //
-//	func (h *MainHandler) Get() error { h.Write("Hello, world"); return nil }
+//	func (h *MainHandler) Get() error { _, err := h.WriteString("Hello, world"); return err }
 //
 // A fresh (or pooled and zeroed) handler serves each request; see the
 // package documentation for its lifetime. Its methods must be called on the
@@ -224,10 +224,9 @@ func (h *RequestHandler) closeCallback() func() {
 
 func (h *RequestHandler) requestHandler() *RequestHandler { return h }
 
-// reset prepares h to serve req on conn, keeping the storage of its header
-// and buffer: every per-request field is set here, so that handlers can be
-// pooled.
-// A pooled handler comes back zeroed, so only what it keeps is reset.
+// reset prepares h, fresh from New or zeroed by its pool, to serve d's
+// request; the storage a pooled handler keeps (its header, buffer and
+// cookies) is emptied.
 func (h *RequestHandler) reset(d *requestDelegate, self Handler) {
 	h.app, h.req, h.conn, h.self, h.d = d.app, d.req, d.conn, self, d
 	h.findHooks()
@@ -329,8 +328,8 @@ func (h *RequestHandler) execute() {
 }
 
 func (h *RequestHandler) runStages() error {
-	if init := h.route.spec.rule.setup; init != nil {
-		init(h.self)
+	if setup := h.route.spec.rule.setup; setup != nil {
+		setup(h.self)
 	}
 	if in := h.hk.init; in != nil {
 		if err := in.Initialize(h.args); err != nil {

@@ -50,13 +50,13 @@ type lifecycle struct {
 
 // end runs when the last reference is dropped: the delegate, and its
 // handler unless another goroutine may still hold it, go back to their
-// pools, and a net/http Connection stops serving callbacks.
+// pools, and a net/http Connection stops serving callbacks. (The request's
+// context was cancelled when the response finished.)
 func (l *lifecycle) end(h *RequestHandler) {
 	if l.ended {
 		return // a stray Run on a finished asynchronous handler
 	}
 	l.ended = true
-	h.cancelContext()
 	if c, ok := h.conn.(*httpConn); ok { // a concrete type check: no itab lookup
 		c.requestEnded()
 	}
@@ -149,15 +149,17 @@ func (h *RequestHandler) Run(f func()) {
 // goroutine serves the handler until f has run.
 func (h *RequestHandler) CallLater(d time.Duration, f func()) (stop func() bool) {
 	h.hold()
-	var done atomic.Bool // f ran or was cancelled: the reference is given back once
+	done := false // f ran or was cancelled: the reference is given back once; both happen on the handler's goroutine
 	run := func() {
-		if done.CompareAndSwap(false, true) {
+		if !done {
+			done = true
 			defer h.drop()
 			h.guard(f)
 		}
 	}
 	cancel := func(stopTimer func() bool) bool {
-		if stopTimer() && done.CompareAndSwap(false, true) {
+		if stopTimer() && !done {
+			done = true
 			h.drop()
 			return true
 		}

@@ -136,7 +136,8 @@ func (c *httpConn) WriteHeaders(code int, reason string, h *httputil.Header, chu
 			return fmt.Errorf("%w: %q: %q", httputil.ErrUnsafeHeader, name, value)
 		}
 	}
-	if cl := h.Get("Content-Length"); cl != "" {
+	cl := h.Get("Content-Length")
+	if cl != "" {
 		n, err := strconv.ParseInt(cl, 10, 64)
 		if err != nil || n < 0 || !c.head && int64(len(chunk)) > n {
 			return fmt.Errorf("%w: %q for %d bytes", httputil.ErrContentLength, cl, len(chunk))
@@ -157,7 +158,7 @@ func (c *httpConn) WriteHeaders(code int, reason string, h *httputil.Header, chu
 			return err
 		}
 	}
-	if !h.Has("Content-Length") {
+	if cl == "" {
 		if err := c.flush(); err != nil {
 			return err
 		}

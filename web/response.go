@@ -100,8 +100,7 @@ func (h *RequestHandler) Write(p []byte) (int, error) {
 		return 0, ErrFinished
 	}
 	if !owner {
-		b := bytes.Clone(p)
-		h.Run(func() { h.writeNow(b, false) })
+		h.writeLater(bytes.Clone(p), false)
 		return len(p), nil
 	}
 	h.buf = append(h.buf, p...)
@@ -115,8 +114,7 @@ func (h *RequestHandler) WriteString(s string) (int, error) {
 		return 0, ErrFinished
 	}
 	if !owner {
-		b := []byte(s)
-		h.Run(func() { h.writeNow(b, false) })
+		h.writeLater([]byte(s), false)
 		return len(s), nil
 	}
 	h.buf = append(h.buf, s...)
@@ -139,7 +137,7 @@ func (h *RequestHandler) WriteJSON(v any) error {
 			h.Run(func() { h.fail(err) }) // as on the handler's goroutine: the response fails
 			return err
 		}
-		h.Run(func() { h.writeNow(b, true) })
+		h.writeLater(b, true)
 		return nil
 	}
 	b, err := h.encodeJSON(v)
@@ -168,6 +166,12 @@ func (h *RequestHandler) writeChunk(v any) error {
 		h.writeNow(b, true)
 	}
 	return nil
+}
+
+// writeLater queues writeNow on the handler's goroutine; b is the caller's
+// copy.
+func (h *RequestHandler) writeLater(b []byte, isJSON bool) {
+	h.Run(func() { h.writeNow(b, isJSON) })
 }
 
 func (h *RequestHandler) writeNow(b []byte, isJSON bool) {
@@ -471,13 +475,13 @@ func (h *RequestHandler) prepareLastFlush() {
 			h.header.Del("Content-Length")
 		}
 	} else if !h.header.Has("Content-Length") {
-		var n [20]byte
+		var length string
 		if len(h.buf) < 100 {
-			h.header.AddChecked("Content-Length", strconv.Itoa(len(h.buf))) // a static string
+			length = strconv.Itoa(len(h.buf)) // a static string
 		} else {
-			c := h.etags()
-			h.header.AddChecked("Content-Length", c.str(strconv.AppendInt(n[:0], int64(len(h.buf)), 10), &c.length))
+			length = h.etags().contentLength(len(h.buf))
 		}
+		h.header.AddChecked("Content-Length", length)
 	}
 }
 
@@ -522,7 +526,7 @@ func (h *RequestHandler) etags() *etagCache {
 // EtagComputer: the hex SHA-1 of the unflushed body, in double quotes. An
 // EtagComputer may call it.
 func (h *RequestHandler) DefaultEtag() string {
-	return string(h.etags().appendTag(nil, h.buf))
+	return strings.Clone(h.etags().of(h.buf))
 }
 
 // etagMatches reports whether the If-None-Match value inm matches etag:
