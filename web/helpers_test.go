@@ -201,7 +201,13 @@ type fakeConn struct {
 	onClose  func()
 }
 
-func newFakeConn() *fakeConn { return &fakeConn{wake: make(chan struct{}, 1)} }
+// newFakeConn returns a fakeConn owned by the calling goroutine, which
+// must be the one that serves the request and calls run.
+func newFakeConn() *fakeConn {
+	c := &fakeConn{wake: make(chan struct{}, 1)}
+	c.owner.Store(goid.Current())
+	return c
+}
 
 func (c *fakeConn) WriteHeaders(code int, reason string, h *httputil.Header, chunk []byte, cb func(error)) error {
 	if c.header != nil {
@@ -250,18 +256,12 @@ func (c *fakeConn) AddCallback(f func()) {
 	}
 }
 
-// OnOwner implements httputil.OwnerChecker: the owner is the goroutine
-// that called run, or the one that started the request before that.
-func (c *fakeConn) OnOwner() bool {
-	id := c.owner.Load()
-	return id == 0 || id == goid.Current()
-}
+// OnOwner implements httputil.OwnerChecker.
+func (c *fakeConn) OnOwner() bool { return c.owner.Load() == goid.Current() }
 
 // run runs callbacks until the response is finished (or five seconds pass).
 func (c *fakeConn) run(t testing.TB) {
 	t.Helper()
-	c.owner.Store(goid.Current())
-	defer c.owner.Store(0)
 	timeout := time.After(5 * time.Second)
 	for {
 		c.mu.Lock()
