@@ -16,7 +16,8 @@ import (
 // Settings configures an Application (Tornado's application settings). The
 // zero value is ready to use.
 type Settings struct {
-	// Debug turns on development conveniences; for now it implies ServeTraceback.
+	// Debug turns on development conveniences (Tornado's debug): it implies
+	// ServeTraceback, ReloadTemplates, ReloadStaticHashes and Autoreload.
 	Debug bool
 
 	// ServeTraceback puts the error, and the stack of a panic, in the body of
@@ -41,6 +42,76 @@ type Settings struct {
 	// LogFunction, if set, replaces the access log line written when each
 	// request finishes (Tornado's log_function).
 	LogFunction func(h *RequestHandler)
+
+	// CookieSecret signs the values of SetSignedCookie (Tornado's
+	// cookie_secret as a single string).
+	CookieSecret string
+
+	// CookieSecrets, when not empty, replaces CookieSecret with a secret per
+	// key version, for key rotation (Tornado's cookie_secret as a dict);
+	// KeyVersion names the one new values are signed with. Values signed
+	// with any listed version verify.
+	CookieSecrets map[int]string
+	KeyVersion    int
+
+	// XSRFCookies turns on the cross-site request forgery check for every
+	// method but GET, HEAD and OPTIONS (Tornado's xsrf_cookies).
+	XSRFCookies bool
+
+	// XSRFCookieName names the XSRF cookie; "" means "_xsrf".
+	XSRFCookieName string
+
+	// XSRFCookieVersion is the format of new XSRF tokens, 1 or 2; 0 means 2
+	// (Tornado's xsrf_cookie_version).
+	XSRFCookieVersion int
+
+	// XSRFCookieOptions are the attributes of the XSRF cookie (Tornado's
+	// xsrf_cookie_kwargs). HTTPOnly should stay off, so that scripts can
+	// read the token.
+	XSRFCookieOptions CookieOptions
+
+	// LoginURL is where Authenticated sends a GET or HEAD request without
+	// a current user (Tornado's login_url).
+	LoginURL string
+
+	// TemplatePath is the folder Render loads templates from (Tornado's
+	// template_path); "" means the working directory.
+	TemplatePath string
+
+	// ReloadTemplates re-reads templates on every Render instead of keeping
+	// them compiled (Tornado's compiled_template_cache=False). Debug
+	// implies it.
+	ReloadTemplates bool
+
+	// StaticPath is the folder StaticFileHandler serves under
+	// StaticURLPrefix, with /favicon.ico and /robots.txt from the same
+	// folder (Tornado's static_path).
+	StaticPath string
+
+	// StaticURLPrefix is the path static files are served under; "" means
+	// "/static/" (Tornado's static_url_prefix).
+	StaticURLPrefix string
+
+	// StaticHandler, if its New is set, serves static files instead of
+	// StaticFileHandler; its Args are passed as well (Tornado's
+	// static_handler_class and static_handler_args). Its Pattern and Name
+	// are ignored.
+	StaticHandler Rule
+
+	// ReloadStaticHashes recomputes the content hash of StaticURL on every
+	// call instead of caching it per file (Tornado's
+	// static_hash_cache=False). Debug implies it.
+	ReloadStaticHashes bool
+
+	// CompressResponse compresses responses with gzip for clients that
+	// accept it (Tornado's compress_response); Gzip is its old name.
+	CompressResponse bool
+	Gzip             bool
+
+	// Autoreload re-executes the process when one of its Go source files,
+	// a template or a static file changes (Tornado's autoreload). Debug
+	// implies it. Only for a single process.
+	Autoreload bool
 }
 
 // Application is a collection of rules that make up a web application
