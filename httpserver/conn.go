@@ -9,6 +9,7 @@ import (
 
 	"github.com/gotornado/tornado/httputil"
 	"github.com/gotornado/tornado/internal/http1"
+	"github.com/gotornado/tornado/internal/lograte"
 	"github.com/gotornado/tornado/ioloop"
 	"github.com/gotornado/tornado/iostream"
 )
@@ -39,9 +40,20 @@ type conn struct {
 	state     connState
 	rs        *reqState // the request in progress; nil while idle
 	keepAlive bool
-	deadline  int64 // UnixNano after which the connection times out; 0: none
-	headBegun bool  // bytes of the current head have arrived
-	inData    bool  // inside onData: a finished response continues the loop there
+	deadline  int64         // UnixNano after which the connection times out; 0: none
+	timeoutOf time.Duration // the timeout that set deadline
+	headBegun bool          // bytes of the current head have arrived
+	inData    bool          // inside onData: a finished response continues the loop there
+
+	// the client's progress (see sweep and the output bound)
+	written  int64 // the stream's Written at stallAt
+	stallAt  int64 // UnixNano since which the client took none of the output waiting; 0: not measured
+	mark     int64 // the stream's Written at the output bound's last look
+	waiting  bool  // waiting for the loop's output to fall before reading a request
+	bodyRead int64 // body bytes read of the current request
+	rateMark int64 // bodyRead at rateAt
+	rateAt   int64 // UnixNano when the current body-rate window began
+	requests int64 // requests begun on the connection, to tell them apart in timers
 
 	// response state
 	started    bool
@@ -78,8 +90,13 @@ func newConn(srv *Server, ls *loopState, s *iostream.Stream, addr net.Addr) *con
 	c := &conn{srv: srv, ls: ls, stream: s, remoteIP: remoteIP(addr)}
 	s.MaxBufferSize = srv.maxHeaderSize() + 64<<10
 	s.SetCloseCallback(c.onStreamClose)
+	s.SetPeerShutdownCallback(c.onPeerShutdown)
+	s.SetOutputBudget(&ls.budget)
 	ls.add(c)
 	c.nextRequest()
+	// The first request has HeaderTimeout from the accept: a connection
+	// that never sends a byte is not kept for the whole IdleTimeout.
+	c.setDeadline(srv.headerTimeout())
 	if err := s.ReadFunc(c.onData); err != nil {
 		s.Close()
 	}
@@ -116,6 +133,7 @@ func (c *conn) nextRequest() {
 }
 
 func (c *conn) setDeadline(d time.Duration) {
+	c.timeoutOf = d
 	if d <= 0 {
 		c.deadline = 0
 		return
@@ -131,6 +149,12 @@ func (c *conn) onData(data []byte) int {
 	off := 0
 	for off < len(data) && !c.gone() {
 		if c.rs == nil && c.state == stateHead {
+			if c.ls.budget.Over() {
+				// The loop's output is over its bound: build no more
+				// responses until it falls; the bytes stay buffered.
+				c.ls.wait(c)
+				return off
+			}
 			c.rs = c.ls.getState(c)
 		}
 		var n int
@@ -185,6 +209,8 @@ func (c *conn) startRequest() {
 	}
 	r.Connection = c
 	r.StartTime = c.stream.Loop().Now()
+	c.requests++
+	c.bodyRead, c.rateMark, c.rateAt = 0, 0, r.StartTime.UnixNano()
 	c.keepAlive = rs.parser.KeepAlive() && !c.srv.NoKeepAlive
 	rs.delegate = c.srv.Handler.StartRequest(c)
 	if err := c.call(func() error { return rs.delegate.HeadersReceived(r) }); err != nil {
@@ -222,6 +248,7 @@ func (c *conn) readBody(data []byte) int {
 	rs := c.rs
 	n := min(int64(len(data)), rs.remaining)
 	rs.remaining -= n
+	c.bodyRead += n
 	if err := c.call(func() error { return rs.delegate.DataReceived(data[:n]) }); err != nil {
 		c.fail(err)
 		return len(data)
@@ -234,6 +261,7 @@ func (c *conn) readBody(data []byte) int {
 
 func (c *conn) readChunked(data []byte) int {
 	n, done, err := c.rs.chunked.Decode(data, c.rs.emitChunkFn)
+	c.bodyRead += int64(n)
 	if err != nil {
 		c.fail(err)
 		return len(data)
@@ -262,7 +290,13 @@ func (c *conn) requestDone() {
 func (c *conn) call(f func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			c.srv.logger().Error("httpserver: panic in handler", "panic", r, "stack", string(debug.Stack()))
+			if ok, dropped := panicLog.Allow(lograte.PanicSite()); ok {
+				args := []any{"panic", r, "stack", string(debug.Stack())}
+				if dropped > 0 {
+					args = append(args, "suppressed_since", dropped)
+				}
+				c.srv.logger().Error("httpserver: panic in handler", args...)
+			}
 			switch {
 			case c.state == stateDetached:
 				// The stream is the application's now.
@@ -278,6 +312,11 @@ func (c *conn) call(f func() error) (err error) {
 }
 
 var errPanicked = errors.New("httpserver: handler panicked")
+
+// panicLog logs the first ten panics raised at one place each minute in
+// full, and counts the others: a panic every request would otherwise
+// write its stack thousands of times a second.
+var panicLog lograte.Limiter
 
 // fail answers a bad request with the status the error carries (400 if
 // none) and closes.
@@ -366,6 +405,98 @@ func (c *conn) onStreamClose() {
 	}
 	c.rs = nil
 }
+
+// checkWriting follows a connection with output waiting, at each sweep:
+// a client that took none of it for WriteTimeout is closed (the sweep
+// logs how many were); otherwise the connection's deadline is pushed
+// back, so that the clock that set it starts again only once the output
+// is written. It reports whether it closed the connection.
+func (c *conn) checkWriting(now int64) bool {
+	if w := c.stream.Written(); c.stallAt == 0 || w != c.written {
+		c.written, c.stallAt = w, now
+	} else if wt := c.srv.writeTimeout(); wt > 0 && now-c.stallAt > int64(wt) {
+		c.stream.Close()
+		return true
+	}
+	if c.deadline != 0 {
+		c.deadline = max(c.deadline, now+int64(c.timeoutOf))
+	}
+	return false
+}
+
+// checkBodyRate answers 408 when the body of the request arrived slower
+// than MinBodyRate over the last BodyRateWindow.
+func (c *conn) checkBodyRate(now int64) {
+	rate, window := c.srv.minBodyRate(), c.srv.bodyRateWindow()
+	if rate <= 0 || now-c.rateAt < int64(window) {
+		return
+	}
+	if c.bodyRead-c.rateMark < rate*int64(window)/int64(time.Second) {
+		c.rejectStatus(408, "request body too slow")
+		return
+	}
+	c.rateMark, c.rateAt = c.bodyRead, now
+}
+
+// onPeerShutdown runs when the client has shut down its sending side. A
+// request whose answer has not begun is answered: HTTP lets a client
+// half-close once it has sent its request (probeLater tells whether it
+// closed its socket altogether). A client that stops sending while its
+// answer streams in is taken to have left. Once every byte it sent has
+// been read, the connection ends after the output in flight.
+func (c *conn) onPeerShutdown() {
+	if !c.stream.ReadEOF() {
+		// Seen while not reading: bytes may still wait in the kernel.
+		switch {
+		case c.state != stateHandler:
+		case c.started:
+			// A client that stops sending while its answer streams in
+			// has left, as a rule; the stream has no room for a probe.
+			c.stream.Close()
+		default:
+			c.probeLater()
+		}
+		return
+	}
+	switch c.state {
+	case stateHandler, stateDetached:
+	case stateClosing:
+		if !c.stream.Writing() {
+			c.stream.Close()
+		}
+	default: // no request, or one cut short: nothing more will come
+		c.keepAlive = false
+		if c.state == stateHead && c.stream.Writing() {
+			c.closeAfterWrite()
+			return
+		}
+		c.stream.Close()
+	}
+}
+
+// probeLater finds out, a moment after a client waiting for its answer
+// half-closed, whether it is still there: an interim "100 Continue",
+// which every HTTP/1.1 client must accept and skip (RFC 9110, 15.2),
+// draws a reset from a client that closed its socket, and that closes the
+// connection (running OnConnectionClose); a client that only shut down
+// its sending side reads on. An answer that comes within the moment goes
+// out without it.
+func (c *conn) probeLater() {
+	if c.rs == nil || c.rs.req.Version != "HTTP/1.1" {
+		return
+	}
+	req := c.requests
+	c.stream.Loop().CallLater(probeDelay, func() {
+		if c.gone() || c.requests != req || c.state != stateHandler || c.started {
+			return
+		}
+		c.stream.Write([]byte("HTTP/1.1 100 Continue\r\n\r\n"), nil)
+	})
+}
+
+// probeDelay is how long a client that half-closed waits for its answer
+// before probeLater asks whether it is still there.
+const probeDelay = 250 * time.Millisecond
 
 // timeout is called by the loop's sweep once the deadline has passed.
 func (c *conn) timeout() {

@@ -207,6 +207,16 @@ type testLog struct {
 	seen       []bool
 	all        []string // every record, formatted
 	unexpected []string
+	observe    func(line string) // sees every record, if set
+}
+
+type slogLogger = slog.Logger
+
+// newTestLoggerWith is newTestLogger with observe called on every record.
+func newTestLoggerWith(t testing.TB, observe func(line string), expect ...string) *slog.Logger {
+	l := newTestLogger(t, expect...)
+	l.Handler().(*testLogHandler).log.observe = observe
+	return l
 }
 
 // testLogHandler formats records with a TextHandler and sorts them as
@@ -229,6 +239,9 @@ func (h *testLogHandler) Handle(ctx context.Context, r slog.Record) error {
 	}
 	line := tl.buf.String()
 	tl.all = append(tl.all, line)
+	if tl.observe != nil {
+		tl.observe(line)
+	}
 	if r.Level < slog.LevelError && !strings.Contains(strings.ToLower(line), "panic") {
 		return nil
 	}

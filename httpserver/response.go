@@ -313,6 +313,8 @@ func (c *conn) Detach() (any, error) {
 	c.closeCB = nil
 	c.ls.remove(c)
 	s.SetCloseCallback(nil)
+	s.SetPeerShutdownCallback(nil)
+	s.SetOutputBudget(nil)
 	s.ReadFunc(nil)
 	// The request state is not put back in the loop's free list: the
 	// application may still read the request it holds.

@@ -10,8 +10,10 @@ package httpserver
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
+	"runtime"
 	"sync"
 	"time"
 
@@ -31,7 +33,19 @@ const (
 	// once its head has arrived: 10 minutes, in which a body of the
 	// default maximum size needs about 170 KiB/s.
 	DefaultBodyTimeout = 10 * time.Minute
+	// DefaultMinBodyRate is the slowest a request body may arrive, in
+	// bytes per second, measured over each BodyRateWindow.
+	DefaultMinBodyRate = 1024
+	// DefaultWriteTimeout is how long a client may take none of the output
+	// waiting for it before its connection is closed.
+	DefaultWriteTimeout = time.Minute
+	// DefaultMaxOutputBuffer bounds the output queued for all of a
+	// server's connections in one process.
+	DefaultMaxOutputBuffer = 128 << 20
 )
+
+// BodyRateWindow is the period over which MinBodyRate is measured.
+const BodyRateWindow = 10 * time.Second
 
 // ErrServerClosed is returned by Serve and Start once Shutdown has run.
 var ErrServerClosed = tcpserver.ErrServerClosed
@@ -69,11 +83,33 @@ type Server struct {
 	// end of its body (0: DefaultBodyTimeout, 10m; negative: none); a
 	// body still arriving then is answered with a 408.
 	BodyTimeout time.Duration
+	// MinBodyRate is the slowest a request body may arrive while the
+	// server is reading it, in bytes per second over each BodyRateWindow
+	// (0: DefaultMinBodyRate, 1 KiB/s; negative: none); a slower body is
+	// answered with a 408.
+	MinBodyRate int64
+	// WriteTimeout bounds the time a client may take none of the output
+	// waiting for it (0: DefaultWriteTimeout, 1m; negative: none); then
+	// the connection is closed, with a log line. While output waits and
+	// the client takes it, however slowly, no other timeout runs: the
+	// header, body and idle clocks run only while the server is the one
+	// waiting for the client.
+	WriteTimeout time.Duration
 
+	// MaxOutputBuffer bounds the output queued for all connections in this
+	// process (0: DefaultMaxOutputBuffer, 128 MiB; negative: none), shared
+	// out evenly among the loops. Past a loop's share, its connections
+	// stop reading new requests until the output falls back to three
+	// quarters of it; connections whose clients took nothing meanwhile are
+	// closed, the largest first, with a log line. After a burst of output
+	// the memory it took is given back to the operating system.
+	MaxOutputBuffer int64
 	// Loops is the number of loops for ListenAndServe (0: one per GOMAXPROCS).
 	Loops int
 	// Logger receives the server's errors; nil means slog.Default().
 	Logger *slog.Logger
+
+	rateWindow time.Duration // BodyRateWindow, unless a test shortens it
 
 	tcp    tcpserver.Server
 	once   sync.Once
@@ -121,6 +157,43 @@ func (s *Server) bodyTimeout() time.Duration {
 		return DefaultBodyTimeout
 	}
 	return s.BodyTimeout
+}
+
+func (s *Server) minBodyRate() int64 {
+	if s.MinBodyRate == 0 {
+		return DefaultMinBodyRate
+	}
+	return s.MinBodyRate
+}
+
+func (s *Server) bodyRateWindow() time.Duration {
+	if s.rateWindow > 0 {
+		return s.rateWindow
+	}
+	return BodyRateWindow
+}
+
+func (s *Server) writeTimeout() time.Duration {
+	if s.WriteTimeout == 0 {
+		return DefaultWriteTimeout
+	}
+	return s.WriteTimeout
+}
+
+// loopOutputLimit returns a loop's share of MaxOutputBuffer, or 0 for none.
+func (s *Server) loopOutputLimit() int64 {
+	total := s.MaxOutputBuffer
+	switch {
+	case total < 0:
+		return 0
+	case total == 0:
+		total = DefaultMaxOutputBuffer
+	}
+	n := s.Loops
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	return max(total/int64(n), 1<<20)
 }
 
 func (s *Server) setup() {
@@ -202,7 +275,9 @@ func (s *Server) state(l *ioloop.Loop) *loopState {
 	if s.states == nil {
 		s.states = map[*ioloop.Loop]*loopState{}
 	}
-	ls := &loopState{loop: l}
+	ls := &loopState{loop: l, srv: s}
+	ls.budget.Limit = s.loopOutputLimit()
+	ls.budget.OnRelief = ls.relieved
 	ls.sweeper = ioloop.NewPeriodicCallback(l, ls.sweep, sweepInterval)
 	ls.sweeper.Start()
 	s.states[l] = ls
@@ -234,12 +309,21 @@ const sweepInterval = time.Second
 // list of connections that the timeout sweep walks. Owned by the loop.
 type loopState struct {
 	loop    *ioloop.Loop
+	srv     *Server
 	scratch []byte
 	dateBuf []byte
 	dateSec int64
 	conns   []*conn
 	sweeper *ioloop.PeriodicCallback
 	free    []*reqState // request states of idle connections, for reuse
+
+	budget  iostream.OutputBudget // the output queued for the loop's connections
+	waiters []*conn               // connections waiting for the output to fall
+	checkOn bool                  // a budget check is scheduled
+
+	queuedAtSweep int64 // budget.Queued at the last sweep
+	busy          bool  // the last sweep's second queued a burst of output
+	connsAtSweep  int   // len(conns) at the last sweep
 }
 
 // maxFreeStates bounds a loop's free list of request states.
@@ -300,16 +384,38 @@ func (ls *loopState) remove(c *conn) {
 }
 
 // sweep closes connections whose deadline has passed. One pass a second
-// over the loop's connections replaces a timer per request.
+// over the loop's connections replaces a timer per request. A connection
+// with output waiting is timed by its client's progress instead (see
+// conn.checkWriting): no other clock runs against a client while the
+// server has not finished sending.
 func (ls *loopState) sweep() {
 	now := time.Now().UnixNano()
+	stalled := 0
 	for i := 0; i < len(ls.conns); i++ {
 		c := ls.conns[i]
-		if c.deadline != 0 && now > c.deadline {
-			c.timeout()
-			if i < len(ls.conns) && ls.conns[i] != c {
-				i-- // c was removed and another moved into its place
+		switch {
+		case c.stream.Writing():
+			if c.checkWriting(now) {
+				stalled++
 			}
+		case c.deadline != 0 && now > c.deadline:
+			c.stallAt = 0
+			c.timeout()
+		case c.state == stateBody || c.state == stateChunked:
+			c.stallAt = 0
+			c.checkBodyRate(now)
+		default:
+			c.stallAt = 0
+		}
+		if i < len(ls.conns) && ls.conns[i] != c {
+			i-- // c was removed and another moved into its place
 		}
 	}
+	if stalled > 0 {
+		ls.srv.logger().Warn(fmt.Sprintf("httpserver: closed %d connections whose clients took no output for %v", stalled, ls.srv.writeTimeout()))
+	}
+	if ls.budget.Over() {
+		ls.armCheck()
+	}
+	ls.releaseAfterBurst()
 }

@@ -26,6 +26,12 @@ const (
 	Read  = Events(poll.EvRead)
 	Write = Events(poll.EvWrite)
 	Error = Events(poll.EvError)
+	// ReadHangUp is reported with Read when the peer has shut down its
+	// sending side (Linux only; kqueue reports a peer's close as Error).
+	ReadHangUp = Events(poll.EvReadHangUp)
+	// IgnoreReadHangUp, asked for with the other conditions, stops the
+	// watch for ReadHangUp, which otherwise stays ready once it happens.
+	IgnoreReadHangUp = Events(poll.EvIgnoreReadHangUp)
 )
 
 // Errors returned by Loop methods.
@@ -141,11 +147,17 @@ func (l *Loop) runOnce() error {
 		return err
 	}
 	l.now = time.Now()
-	for _, e := range events {
+	for i, e := range events {
 		if e.Fd < len(l.handlers) {
 			if h := l.handlers[e.Fd]; h.fn != nil {
 				l.run2(h.fn, e.Fd, Events(e.Events))
 			}
+		}
+		if i%flushEvery == flushEvery-1 {
+			// A long batch of ready fds is flushed as it goes, so that the
+			// output of its first handlers neither waits for the last ones
+			// nor piles up in memory meanwhile.
+			l.flush()
 		}
 	}
 	l.flush()
@@ -153,6 +165,10 @@ func (l *Loop) runOnce() error {
 	l.runCallbacks()
 	return nil
 }
+
+// flushEvery is how many ready fds are handled between flushes of their
+// output within one iteration.
+const flushEvery = 64
 
 // Stop makes Start return after the current iteration. Safe for concurrent use.
 func (l *Loop) Stop() {
@@ -271,8 +287,9 @@ func (l *Loop) runCallbacks() {
 }
 
 // ScheduleFlush queues f to run once at the end of the current phase of the
-// iteration, after every ready handler (or timer, or callback) has run, so
-// that all output produced by one read goes out in one write. Must be
+// iteration, after the ready handlers (at most 64 of them: a longer batch
+// is flushed as it goes), timers or callbacks have run, so that all output
+// produced by one read goes out in one write. Must be
 // called on the loop goroutine; f must not be scheduled twice per phase.
 func (l *Loop) ScheduleFlush(f Flusher) {
 	l.flushers = append(l.flushers, f)

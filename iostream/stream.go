@@ -98,6 +98,13 @@ type Stream struct {
 	closed   bool
 	err      error
 	closeCB  func()
+
+	// half-close
+	onShutdown func() // SetPeerShutdownCallback's; nil: the peer's shutdown closes the stream
+	hangUp     bool   // the peer shut down its sending side; no longer watched
+	readEOF    bool   // a read returned end of file: nothing more can be read
+
+	budget *OutputBudget
 }
 
 // New wraps fd, a connected non-blocking socket, and registers it with l.
@@ -136,6 +143,31 @@ func (s *Stream) Writing() bool { return s.pending > 0 }
 
 // SetCloseCallback sets f to run once, on the loop, when the stream closes.
 func (s *Stream) SetCloseCallback(f func()) { s.closeCB = f }
+
+// SetPeerShutdownCallback sets f to run, on the loop, when the peer shuts
+// down its sending side (a TCP half-close) instead of closing the stream:
+// the owner may still answer, since the peer may still read. f runs when
+// a read meets the end of the input, and, on Linux, also when the peer's
+// shutdown is seen while the stream is not reading (bytes it sent before
+// may still be unread then). After a read met the end, no read is
+// delivered again; queued output is still written. A full close by the
+// peer shows as an error, or as a failed write, and closes the stream as
+// before. nil, the default, makes the peer's shutdown close the stream.
+func (s *Stream) SetPeerShutdownCallback(f func()) { s.onShutdown = f }
+
+// PeerShutdown reports whether the peer is known to have shut down its
+// sending side.
+func (s *Stream) PeerShutdown() bool { return s.hangUp || s.readEOF }
+
+// ReadEOF reports whether a read met the end of the input: every byte the
+// peer sent has been delivered.
+func (s *Stream) ReadEOF() bool { return s.readEOF }
+
+// Written returns the number of bytes ever handed to the kernel.
+func (s *Stream) Written() int64 { return s.written }
+
+// Pending returns the number of queued bytes not yet handed to the kernel.
+func (s *Stream) Pending() int { return s.pending }
 
 // ReadUntil calls cb with the bytes up to and including delim. If more than
 // maxBytes (0: MaxBufferSize) arrive without delim, cb gets ErrMaxBytes and
@@ -252,7 +284,7 @@ func (s *Stream) ResumeReading() {
 }
 
 func (s *Stream) wantsRead() bool {
-	return s.kind != readNone && !s.paused && !s.writeBlock && !s.closed
+	return s.kind != readNone && !s.paused && !s.writeBlock && !s.closed && !s.readEOF
 }
 
 func (s *Stream) updateInterest() {
@@ -265,6 +297,9 @@ func (s *Stream) updateInterest() {
 	}
 	if s.wantWrite {
 		ev |= ioloop.Write
+	}
+	if s.hangUp || s.readEOF {
+		ev |= ioloop.IgnoreReadHangUp // level-triggered: it would stay ready
 	}
 	if ev != s.interest {
 		s.interest = ev
@@ -282,9 +317,18 @@ func (s *Stream) handleEvents(fd int, ev ioloop.Events) {
 		return
 	}
 	if ev&(ioloop.Read|ioloop.Error) != 0 {
-		if s.wantsRead() {
+		switch {
+		case s.wantsRead():
 			s.readOnce()
-		} else if ev&ioloop.Write == 0 || ev&ioloop.Error != 0 {
+		case ev&ioloop.Error == 0 && ev&ioloop.ReadHangUp != 0 && s.onShutdown != nil:
+			// Not reading: the peer has shut down its sending side, and
+			// may still read the answer.
+			if !s.hangUp {
+				s.hangUp = true
+				s.updateInterest()
+				s.onShutdown()
+			}
+		case ev&ioloop.Write == 0 || ev&ioloop.Error != 0:
 			// Not reading, so read readiness is the peer's hang-up.
 			s.closeWith(nil)
 			return
@@ -306,6 +350,12 @@ func (s *Stream) readOnce() {
 		return
 	}
 	if n == 0 {
+		if s.onShutdown != nil && s.kind != readUntilClose {
+			s.readEOF = true
+			s.updateInterest()
+			s.onShutdown()
+			return
+		}
 		s.eof()
 		return
 	}
@@ -506,8 +556,11 @@ func (s *Stream) Buffer(n int) []byte {
 			return last[len(last):len(last)]
 		}
 	}
-	if s.spare == nil {
-		s.spare = segPool.Get().(*[]byte)
+	if s.spare == nil || cap(*s.spare) < n {
+		if s.spare != nil {
+			putSeg(s.spare)
+		}
+		s.spare = getSeg(len(s.out) == 0 && n <= smallSegSize)
 	}
 	return (*s.spare)[:0]
 }
@@ -522,7 +575,7 @@ func (s *Stream) Commit(b []byte, cb func(error)) error {
 	err := s.canQueue(len(b))
 	if err != nil || len(b) == 0 && cb == nil {
 		if spare != nil {
-			segPool.Put(spare)
+			putSeg(spare)
 		}
 		return err
 	}
@@ -531,19 +584,19 @@ func (s *Stream) Commit(b []byte, cb func(error)) error {
 	case len(b) == 0:
 	case k > 0 && s.outp[k-1] != nil && sameStart(s.out[k-1][len(s.out[k-1]):cap(s.out[k-1])], b):
 		s.out[k-1] = s.out[k-1][:len(s.out[k-1])+len(b)]
-		s.pending += len(b)
+		s.addPending(len(b))
 		s.queued += int64(len(b))
 	case spare != nil && sameStart((*spare)[:cap(*spare)], b):
 		s.out = append(s.out, b)
 		s.outp = append(s.outp, spare)
-		s.pending += len(b)
+		s.addPending(len(b))
 		s.queued += int64(len(b))
 		spare = nil
 	default:
 		s.appendOut(b) // append moved it: copy it like Write
 	}
 	if spare != nil {
-		segPool.Put(spare)
+		putSeg(spare)
 	}
 	s.queuedOut(cb)
 	return nil
@@ -555,12 +608,45 @@ func sameStart(free, b []byte) bool {
 	return len(free) >= len(b) && len(b) > 0 && &free[0] == &b[0]
 }
 
-const segSize = 16 << 10
+// Output segments come in two sizes: a small one for the first output
+// of an idle stream, which is usually a whole small response (so that
+// thousands of short answers at once do not pin a large segment each), and
+// a large one for everything after it.
+const (
+	segSize      = 16 << 10
+	smallSegSize = 2 << 10
+)
+
+// getSeg returns a pooled output segment, small or large.
+func getSeg(small bool) *[]byte {
+	if small {
+		return smallSegPool.Get().(*[]byte)
+	}
+	return segPool.Get().(*[]byte)
+}
+
+// putSeg gives back a segment from getSeg to its pool.
+func putSeg(p *[]byte) {
+	if cap(*p) == smallSegSize {
+		smallSegPool.Put(p)
+		return
+	}
+	segPool.Put(p)
+}
 
 // appendOut copies data into the queue: small writes share pooled
 // segments; a large one gets a segment of its own.
 func (s *Stream) appendOut(data []byte) {
-	s.pending += len(data)
+	if len(data) > segSize && len(s.out) == 0 && !s.wantWrite {
+		// Nothing waits before it: a large write goes to the kernel at
+		// once, and only what it does not take is copied and queued.
+		if n, err := poll.Write(s.fd, data); err == nil && n > 0 {
+			s.written += int64(n)
+			s.queued += int64(n)
+			data = data[n:]
+		}
+	}
+	s.addPending(len(data))
 	s.queued += int64(len(data))
 	if len(data) == 0 {
 		return
@@ -572,7 +658,7 @@ func (s *Stream) appendOut(data []byte) {
 		}
 	}
 	if len(data) <= segSize {
-		p := segPool.Get().(*[]byte)
+		p := getSeg(len(s.out) == 0 && len(data) <= smallSegSize)
 		s.out = append(s.out, append((*p)[:0], data...))
 		s.outp = append(s.outp, p)
 		return
@@ -618,7 +704,7 @@ func (s *Stream) flushWrites() {
 }
 
 func (s *Stream) consumeOut(n int) {
-	s.pending -= n
+	s.addPending(-n)
 	s.written += int64(n)
 	for n > 0 {
 		seg := s.out[0]
@@ -635,7 +721,7 @@ func (s *Stream) consumeOut(n int) {
 // pool, and keeps the queue's small backing arrays for the next response.
 func (s *Stream) dropSeg() {
 	if p := s.outp[0]; p != nil {
-		segPool.Put(p)
+		putSeg(p)
 	}
 	copy(s.out, s.out[1:])
 	copy(s.outp, s.outp[1:])
@@ -676,9 +762,10 @@ func (s *Stream) closeWith(err error) {
 	for len(s.out) > 0 {
 		s.dropSeg()
 	}
-	s.out, s.outp, s.pending = nil, nil, 0
+	s.addPending(-s.pending)
+	s.out, s.outp = nil, nil
 	if s.spare != nil {
-		segPool.Put(s.spare)
+		putSeg(s.spare)
 		s.spare = nil
 	}
 	s.releaseRbuf()
@@ -699,8 +786,9 @@ func (s *Stream) closeWith(err error) {
 const smallBuf = 4 << 10
 
 var (
-	bufPool = sync.Pool{New: func() any { b := make([]byte, 0, smallBuf); return &b }}
-	segPool = sync.Pool{New: func() any { b := make([]byte, 0, segSize); return &b }}
+	bufPool      = sync.Pool{New: func() any { b := make([]byte, 0, smallBuf); return &b }}
+	segPool      = sync.Pool{New: func() any { b := make([]byte, 0, segSize); return &b }}
+	smallSegPool = sync.Pool{New: func() any { b := make([]byte, 0, smallSegSize); return &b }}
 )
 
 // ShutdownWrite half-closes the stream's sending side once queued output

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/gotornado/tornado/httputil"
+	"github.com/gotornado/tornado/internal/lograte"
 )
 
 // HTTPError is an error that turns into an HTTP error response (Tornado's
@@ -173,6 +174,12 @@ func (h *RequestHandler) WriteError(code int, err error) {
 	h.Finish("<html><title>" + msg + "</title><body>" + msg + "</body></html>")
 }
 
+// panicLog logs the first ten panics raised at one place each minute in
+// full, with their stacks, and counts the others (the count goes with the
+// next one logged): a handler that panics on every request would
+// otherwise write its stack thousands of times a second.
+var panicLog lograte.Limiter
+
 // recoverPanic turns a panic into a log line with the stack and a 500.
 // Under net/http, http.ErrAbortHandler is passed on to abort the response.
 func (h *RequestHandler) recoverPanic() {
@@ -184,7 +191,13 @@ func (h *RequestHandler) recoverPanic() {
 		panic(v)
 	}
 	pe := &PanicError{Value: v, Stack: debug.Stack()}
-	h.app.logger().Error("Uncaught panic "+h.summary(), "panic", v, "stack", string(pe.Stack))
+	if ok, dropped := panicLog.Allow(lograte.PanicSite()); ok {
+		args := []any{"panic", v, "stack", string(pe.Stack)}
+		if dropped > 0 {
+			args = append(args, "suppressed_since", dropped)
+		}
+		h.app.logger().Error("Uncaught panic "+h.summary(), args...)
+	}
 	if !h.finished {
 		h.sendError(http.StatusInternalServerError, pe)
 	}

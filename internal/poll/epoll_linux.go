@@ -128,7 +128,10 @@ func (p *Poller) wait(timeout time.Duration) (int, error) {
 }
 
 func toEpoll(ev Events) uint32 {
-	var e uint32 = unix.EPOLLRDHUP
+	var e uint32
+	if ev&EvIgnoreReadHangUp == 0 {
+		e = unix.EPOLLRDHUP
+	}
 	if ev&EvRead != 0 {
 		e |= unix.EPOLLIN
 	}
@@ -177,6 +180,9 @@ func (p *Poller) Wait(timeout time.Duration) ([]Event, error) {
 		var ev Events
 		if r.Events&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLPRI) != 0 {
 			ev |= EvRead
+		}
+		if r.Events&unix.EPOLLRDHUP != 0 {
+			ev |= EvReadHangUp
 		}
 		if r.Events&unix.EPOLLOUT != 0 {
 			ev |= EvWrite

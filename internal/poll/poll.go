@@ -22,6 +22,14 @@ const (
 	EvRead Events = 1 << iota
 	EvWrite
 	EvError
+	// EvReadHangUp is reported, with EvRead, when the peer has shut down
+	// its sending side (EPOLLRDHUP; on kqueue, which does not tell it from
+	// a full close, it is never reported). It is watched for unless
+	// EvIgnoreReadHangUp is asked for: level-triggered, it stays ready.
+	EvReadHangUp
+	// EvIgnoreReadHangUp, in the conditions asked for, stops the watch for
+	// EvReadHangUp, once the owner knows the peer has stopped sending.
+	EvIgnoreReadHangUp
 )
 
 // Event is one ready fd.
