@@ -106,6 +106,9 @@ type Server struct {
 	MaxOutputBuffer int64
 	// Loops is the number of loops for ListenAndServe (0: one per GOMAXPROCS).
 	Loops int
+	// ShutdownTimeout bounds the graceful stop that SIGTERM or SIGINT
+	// starts under ServeUntilSignal or Start (0: 10 seconds).
+	ShutdownTimeout time.Duration
 	// Logger receives the server's errors; nil means slog.Default().
 	Logger *slog.Logger
 
@@ -115,6 +118,9 @@ type Server struct {
 	once   sync.Once
 	mu     sync.Mutex
 	states map[*ioloop.Loop]*loopState
+
+	onShutdown   []func()
+	shutdownOnce sync.Once
 }
 
 func (s *Server) logger() *slog.Logger {
@@ -202,6 +208,30 @@ func (s *Server) setup() {
 		s.tcp.Loops = s.Loops
 		s.tcp.Logger = s.Logger
 		s.tcp.OnStop = s.closeIdle
+		s.tcp.ShutdownTimeout = s.ShutdownTimeout
+	})
+}
+
+// RegisterOnShutdown registers f to be called, on a goroutine of its own,
+// when a graceful stop begins (Shutdown, or a signal under ServeUntilSignal
+// or Start): long polls and streams use it to answer their waiting
+// clients, so that the stop need not wait for them until its deadline.
+// Safe for concurrent use.
+func (s *Server) RegisterOnShutdown(f func()) {
+	s.mu.Lock()
+	s.onShutdown = append(s.onShutdown, f)
+	s.mu.Unlock()
+}
+
+// runShutdownHooks starts the functions of RegisterOnShutdown, once.
+func (s *Server) runShutdownHooks() {
+	s.shutdownOnce.Do(func() {
+		s.mu.Lock()
+		hooks := append([]func(){}, s.onShutdown...)
+		s.mu.Unlock()
+		for _, f := range hooks {
+			go f()
+		}
 	})
 }
 
@@ -227,6 +257,16 @@ func (s *Server) Serve() error {
 	return s.tcp.Serve()
 }
 
+// ServeUntilSignal serves what Listen bound until Shutdown, or until
+// SIGTERM or SIGINT begins a graceful stop: no new connections, idle
+// keep-alive connections closed, the RegisterOnShutdown functions called,
+// requests in flight finished, for at most ShutdownTimeout. After a
+// signal it returns nil, so that main can exit 0.
+func (s *Server) ServeUntilSignal() error {
+	s.setup()
+	return s.tcp.ServeUntilSignal()
+}
+
 // Addr returns the listening address once Listen or Bind has returned.
 func (s *Server) Addr() net.Addr { return s.tcp.Addr() }
 
@@ -244,12 +284,13 @@ func (s *Server) Start(n int) error {
 	return s.tcp.Start(n)
 }
 
-// Shutdown stops accepting, closes idle connections, lets requests in
-// flight finish (their connections close after the response), and returns
+// Shutdown stops accepting, closes idle connections, starts the
+// RegisterOnShutdown functions, lets requests in flight finish (their connections close after the response), and returns
 // when all connections are closed or ctx ends (then it closes the rest).
 // Detached connections count: their owners should close them.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.setup()
+	s.runShutdownHooks()
 	return s.tcp.Stop(ctx)
 }
 
@@ -287,6 +328,7 @@ func (s *Server) state(l *ioloop.Loop) *loopState {
 // closeIdle runs on each loop when shutdown begins: idle connections close
 // now, busy ones after their response.
 func (s *Server) closeIdle(l *ioloop.Loop) {
+	s.runShutdownHooks() // a stop that a signal began did not pass Shutdown
 	s.mu.Lock()
 	ls := s.states[l]
 	s.mu.Unlock()
@@ -299,7 +341,7 @@ func (s *Server) closeIdle(l *ioloop.Loop) {
 			c.stream.Close()
 		}
 	}
-	ls.sweeper.Stop()
+	// The sweep goes on: it ends the lingering closes of busy connections.
 }
 
 const sweepInterval = time.Second

@@ -171,7 +171,7 @@ func (s *Server) Start(n int) error {
 		}
 		s.state = stateListening
 		s.mu.Unlock()
-		return s.serveUntilSignal()
+		return s.ServeUntilSignal()
 	}
 	if n <= 0 {
 		n = runtime.NumCPU()
@@ -191,9 +191,11 @@ func (s *Server) Start(n int) error {
 	return err
 }
 
-// serveUntilSignal serves until Stop, or a graceful stop that SIGTERM or
-// SIGINT starts.
-func (s *Server) serveUntilSignal() error {
+// ServeUntilSignal is Serve, except that SIGTERM or SIGINT stops the
+// server gracefully, as Stop does, waiting at most ShutdownTimeout; then
+// it returns nil, so that the program can exit 0. It is how a server that
+// runs under a process manager (systemd, Kubernetes) should serve.
+func (s *Server) ServeUntilSignal() error {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, os.Interrupt)
 	quit := make(chan struct{})

@@ -132,9 +132,21 @@ func (s *Server) runChildren(n int, fds, counts []int, f *forkState) error {
 
 	var result error
 	stopping := false
+	// Once stopping, the parent lets go of the listening sockets, so that
+	// new connections are refused as soon as the children close theirs
+	// rather than queued where nobody will accept them.
+	release := func() {
+		s.mu.Lock()
+		closeFds(s.bound)
+		s.bound = nil
+		s.mu.Unlock()
+	}
 	stop := func(err error) {
 		if result == nil {
 			result = err
+		}
+		if !stopping {
+			release()
 		}
 		stopping = true
 		c.signal(syscall.SIGTERM)
@@ -151,6 +163,9 @@ func (s *Server) runChildren(n int, fds, counts []int, f *forkState) error {
 	for len(c.pids) > 0 {
 		select {
 		case sig := <-sigs:
+			if !stopping {
+				release()
+			}
 			stopping = true
 			c.signal(sig.(syscall.Signal))
 		case <-stopC:
