@@ -55,6 +55,12 @@ type conn struct {
 	rateAt   int64 // UnixNano when the current body-rate window began
 	requests int64 // requests begun on the connection, to tell them apart in timers
 
+	// the application's say over the body (httputil.BodyController)
+	maxBody     int64         // this request's body limit; 0: the server's
+	bodyTimeout time.Duration // this request's BodyTimeout; 0: the server's
+	bodyPaused  bool          // PauseBody: the body is not read until ResumeBody
+	bodyDone    bool          // the body ended while paused: Finish waits for ResumeBody
+
 	// response state
 	started    bool
 	finished   bool
@@ -147,7 +153,7 @@ func (c *conn) onData(data []byte) int {
 	c.inData = true
 	defer func() { c.inData = false }()
 	off := 0
-	for off < len(data) && !c.gone() {
+	for off < len(data) && !c.gone() && !c.bodyPaused {
 		if c.rs == nil && c.state == stateHead {
 			if c.ls.budget.Over() {
 				// The loop's output is over its bound: build no more
@@ -211,6 +217,7 @@ func (c *conn) startRequest() {
 	r.StartTime = c.stream.Loop().Now()
 	c.requests++
 	c.bodyRead, c.rateMark, c.rateAt = 0, 0, r.StartTime.UnixNano()
+	c.maxBody, c.bodyTimeout, c.bodyPaused, c.bodyDone = 0, 0, false, false
 	c.keepAlive = rs.parser.KeepAlive() && !c.srv.NoKeepAlive
 	rs.delegate = c.srv.Handler.StartRequest(c)
 	if err := c.call(func() error { return rs.delegate.HeadersReceived(r) }); err != nil {
@@ -220,19 +227,19 @@ func (c *conn) startRequest() {
 	switch rs.parser.BodyKind() {
 	case http1.BodyLength:
 		n := rs.parser.ContentLength()
-		if n > c.srv.maxBodySize() {
+		if n > c.maxBodySize() {
 			c.rejectStatus(413, "body too large")
 			return
 		}
 		c.continue100()
 		c.state, rs.remaining = stateBody, n
-		c.setDeadline(c.srv.bodyTimeout())
+		c.setDeadline(c.bodyTimeoutNow())
 	case http1.BodyChunked:
 		c.continue100()
 		rs.chunked.Reset()
-		rs.chunked.MaxBodySize = c.srv.maxBodySize()
+		rs.chunked.MaxBodySize = c.maxBodySize()
 		c.state = stateChunked
-		c.setDeadline(c.srv.bodyTimeout())
+		c.setDeadline(c.bodyTimeoutNow())
 	default:
 		c.requestDone()
 	}
@@ -254,7 +261,7 @@ func (c *conn) readBody(data []byte) int {
 		return len(data)
 	}
 	if rs.remaining == 0 && !c.stream.Closed() {
-		c.requestDone()
+		c.bodyEnded()
 	}
 	return int(n)
 }
@@ -267,9 +274,33 @@ func (c *conn) readChunked(data []byte) int {
 		return len(data)
 	}
 	if done && !c.stream.Closed() {
-		c.requestDone()
+		c.bodyEnded()
 	}
 	return n
+}
+
+// bodyEnded hands the request on once its body has been read, unless the
+// application paused the body: then ResumeBody does.
+func (c *conn) bodyEnded() {
+	if c.bodyPaused {
+		c.bodyDone = true
+		return
+	}
+	c.requestDone()
+}
+
+func (c *conn) maxBodySize() int64 {
+	if c.maxBody > 0 {
+		return c.maxBody
+	}
+	return c.srv.maxBodySize()
+}
+
+func (c *conn) bodyTimeoutNow() time.Duration {
+	if c.bodyTimeout != 0 {
+		return c.bodyTimeout
+	}
+	return c.srv.bodyTimeout()
 }
 
 // requestDone hands the complete request to the application. If it

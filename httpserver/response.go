@@ -27,6 +27,7 @@ var (
 	_ httputil.Scheduler               = (*conn)(nil)
 	_ httputil.Detacher                = (*conn)(nil)
 	_ httputil.RequestKeeper           = (*conn)(nil)
+	_ httputil.BodyController          = (*conn)(nil)
 	_ interface{ Loop() *ioloop.Loop } = (*conn)(nil)
 )
 
@@ -328,3 +329,59 @@ var errDetachEarly = fmt.Errorf("%w: detach before the request has been read", h
 // KeepRequest leaves the current request's state to the application once
 // the response is finished, instead of reusing it for the next request.
 func (c *conn) KeepRequest() { c.keepReq = true }
+
+// SetMaxBodySize replaces the server's MaxBodySize for the current
+// request (see httputil.BodyController). Must be called on the loop.
+func (c *conn) SetMaxBodySize(n int64) {
+	if c.rs == nil || n <= 0 {
+		return
+	}
+	c.maxBody = n
+	switch c.state {
+	case stateChunked:
+		c.rs.chunked.MaxBodySize = n
+	case stateBody:
+		if c.bodyRead+c.rs.remaining > n {
+			c.rejectStatus(413, "body too large")
+		}
+	}
+}
+
+// SetBodyTimeout replaces the server's BodyTimeout for the current
+// request. Must be called on the loop.
+func (c *conn) SetBodyTimeout(d time.Duration) {
+	if c.rs == nil {
+		return
+	}
+	c.bodyTimeout = d
+	if c.state == stateBody || c.state == stateChunked {
+		c.setDeadline(c.bodyTimeoutNow())
+	}
+}
+
+// PauseBody stops reading the current request's body until ResumeBody;
+// no clock runs against the client meanwhile. Must be called on the loop.
+func (c *conn) PauseBody() {
+	if c.rs == nil || c.bodyPaused || !(c.state == stateBody || c.state == stateChunked) {
+		return
+	}
+	c.bodyPaused = true
+	c.stream.PauseReading()
+}
+
+// ResumeBody reads the body on after PauseBody, or hands the request on
+// if the whole body had arrived. Must be called on the loop.
+func (c *conn) ResumeBody() {
+	if !c.bodyPaused || c.gone() {
+		return
+	}
+	c.bodyPaused = false
+	c.rateMark, c.rateAt = c.bodyRead, c.stream.Loop().Now().UnixNano()
+	if c.bodyDone {
+		c.bodyDone = false
+		c.requestDone()
+		return
+	}
+	c.setDeadline(c.bodyTimeoutNow())
+	c.stream.ResumeReading()
+}

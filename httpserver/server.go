@@ -440,6 +440,13 @@ func (ls *loopState) sweep() {
 			if c.checkWriting(now) {
 				stalled++
 			}
+		case c.bodyPaused:
+			// The application holds the body back: no clock runs
+			// against the client.
+			c.stallAt = 0
+			if c.deadline != 0 {
+				c.deadline = max(c.deadline, now+int64(c.timeoutOf))
+			}
 		case c.deadline != 0 && now > c.deadline:
 			c.stallAt = 0
 			c.timeout()

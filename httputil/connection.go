@@ -102,6 +102,28 @@ type (
 	Detacher interface {
 		Detach() (transport any, err error)
 	}
+
+	// BodyController is implemented by Connections that let the
+	// application steer how a request body is read, for bodies handled
+	// as they arrive (Tornado's stream_request_body). Its methods must be
+	// called on the owning goroutine, from HeadersReceived on and until
+	// the body has been read.
+	BodyController interface {
+		// SetMaxBodySize replaces the server's limit for this request's
+		// body (Tornado's set_max_body_size): called from
+		// HeadersReceived, a declared Content-Length above it is answered
+		// with 413 before any byte is read; a chunked body is answered
+		// 413 once it passes it.
+		SetMaxBodySize(n int64)
+		// SetBodyTimeout replaces the server's BodyTimeout for this
+		// request (0: the server's; negative: none).
+		SetBodyTimeout(d time.Duration)
+		// PauseBody stops reading the body, typically from DataReceived
+		// while the application deals with the piece it got; no timeout
+		// runs against the client meanwhile. ResumeBody reads on.
+		PauseBody()
+		ResumeBody()
+	}
 )
 
 // StatusCoder is implemented by errors that carry the HTTP status to
