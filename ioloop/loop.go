@@ -166,8 +166,8 @@ func (l *Loop) runOnce() error {
 	return nil
 }
 
-// flushEvery is how many ready fds are handled between flushes of their
-// output within one iteration.
+// flushEvery is how many ready fds, or queued callbacks, run between
+// flushes of their output within one iteration.
 const flushEvery = 64
 
 // Stop makes Start return after the current iteration. Safe for concurrent use.
@@ -281,15 +281,18 @@ func (l *Loop) runCallbacks() {
 	for i, f := range q {
 		q[i] = nil
 		l.run(f)
+		if i%flushEvery == flushEvery-1 {
+			l.flush() // as for ready fds: a long queue is flushed as it goes
+		}
 	}
 	l.spare = q[:0]
 	l.flush()
 }
 
 // ScheduleFlush queues f to run once at the end of the current phase of the
-// iteration, after the ready handlers (at most 64 of them: a longer batch
-// is flushed as it goes), timers or callbacks have run, so that all output
-// produced by one read goes out in one write. Must be
+// iteration, after the ready handlers, timers or callbacks have run (at
+// most 64 of them: a longer batch is flushed as it goes), so that all
+// output produced by one read goes out in one write. Must be
 // called on the loop goroutine; f must not be scheduled twice per phase.
 func (l *Loop) ScheduleFlush(f Flusher) {
 	l.flushers = append(l.flushers, f)
