@@ -21,6 +21,8 @@ var allowed = map[string][]string{
 	"internal/goid":      {},
 	"internal/lograte":   {},
 	"ioloop":             {"internal/poll", "internal/goid"},
+	"locks":              {"ioloop"},
+	"queues":             {"ioloop"},
 	"iostream":           {"ioloop", "internal/poll"},
 	"netutil":            {"ioloop", "internal/poll"},
 	"tcpserver":          {"netutil", "iostream", "ioloop", "internal/poll"},

@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"fmt"
+	"html/template"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -83,6 +85,29 @@ type Settings struct {
 	// implies it.
 	ReloadTemplates bool
 
+	// TemplateFS, if not nil, is read for templates instead of the
+	// TemplatePath folder: an embed.FS, say, or an fs.Sub of one.
+	TemplateFS fs.FS
+
+	// UIModules are the UI modules templates call as {{module "Name" args...}}
+	// (Tornado's ui_modules): each name maps to a function making the
+	// module for one request, given its handler. They join the built-in
+	// "Template", "linkify" and "xsrf_form_html", replacing one of the
+	// same name. See UIModule.
+	UIModules map[string]func(h *RequestHandler) UIModule
+
+	// UIMethods are template funcs that receive the handler first
+	// (Tornado's ui_methods): each is a function whose first parameter is
+	// *RequestHandler, or a handler type (the handler being served is
+	// passed), returning one value, or a value and an error; templates
+	// call it without that parameter. NewApplication panics on another
+	// kind of value.
+	UIMethods map[string]any
+
+	// TemplateFuncs are more template funcs, which do not need the
+	// handler; they may replace the names of Tornado's namespace.
+	TemplateFuncs template.FuncMap
+
 	// StaticPath is the folder StaticFileHandler serves under
 	// StaticURLPrefix, with /favicon.ico and /robots.txt from the same
 	// folder (Tornado's static_path).
@@ -108,9 +133,21 @@ type Settings struct {
 	CompressResponse bool
 	Gzip             bool
 
+	// Transforms make the output transforms of each response (Tornado's
+	// transforms), applied in order after GZipContentEncoding when
+	// CompressResponse is on; a factory is called once per response, on
+	// the handler's goroutine, when its headers are flushed. A nil factory,
+	// or one returning nil, is skipped.
+	Transforms []func(req *httputil.ServerRequest) OutputTransform
+
 	// Autoreload re-executes the process when one of its Go source files,
 	// a template or a static file changes (Tornado's autoreload). Debug
-	// implies it. Only for a single process.
+	// implies it. NewApplication starts package autoreload, watching
+	// TemplatePath and StaticPath when they are set, and makes it log to
+	// Logger when that is set; Go sources are rebuilt with the go
+	// command. Only for a single process: it does not start in a
+	// pre-fork child (and must not be used with a pre-fork parent), nor
+	// in a test binary, nor on Windows.
 	Autoreload bool
 }
 
@@ -128,7 +165,10 @@ type Application struct {
 	defaultHosts []*hostRules // the AddHandlers tables whose pattern matches DefaultHost
 	notFound     *urlSpec     // Settings.DefaultHandler, or a 404 ErrorHandler
 
-	delegates sync.Pool // of *requestDelegate
+	delegates sync.Pool      // of *requestDelegate
+	templates *templateCache // compiled templates and UI modules (template_load.go)
+
+	static staticHashes // content hashes of static files (static_url.go)
 }
 
 var (
@@ -141,14 +181,16 @@ var (
 func NewApplication(rules []Rule, settings Settings) *Application {
 	a := &Application{settings: settings}
 	a.delegates.New = func() any { return new(requestDelegate) }
+	a.templates = newTemplateCache(&a.settings)
 	a.wildcard = newHostRules(".*$", nil)
-	a.warnReplaced(a.wildcard.add(rules))
+	a.warnReplaced(a.wildcard.add(withStaticRules(rules, &a.settings)))
 	def := settings.DefaultHandler
 	if def.New == nil {
 		def = R[ErrorHandler](".*", Args{"status_code": 404})
 	}
 	def.Pattern, def.Name = ".*", ""
 	a.notFound = compileRule(def)
+	a.startAutoreload()
 	return a
 }
 

@@ -121,6 +121,7 @@ type RequestHandler struct {
 	life lifecycle
 
 	route routeMatch
+	tmpl  renderState // the UI modules this request's templates called (template.go); zeroed with the handler
 
 	status  int
 	reason  string
@@ -129,6 +130,8 @@ type RequestHandler struct {
 	cookies []pendingCookie // Set-Cookie values, sent with the headers
 	err     error           // the first refused status, header or cookie; fails the response
 	allow   string          // the Allow header of a 405
+	login   loginState      // the current user and the rule's checks (auth.go); zeroed with the handler
+	xsrf    xsrfState       // the XSRF token of this request (xsrf.go); zeroed with the handler
 
 	headersWritten bool
 	finished       bool
@@ -144,6 +147,7 @@ type RequestHandler struct {
 	jsonBuf        bytes.Buffer  // WriteJSON's encoding, kept across requests
 	jsonEnc        *json.Encoder // writes to jsonBuf
 	etag           *etagCache    // made once per handler, kept across requests
+	tr             outTransforms // the response's output transforms (transform.go); zeroed with the handler
 }
 
 // maxKeptBuffer bounds the output buffer a pooled handler keeps.
@@ -355,6 +359,11 @@ func (h *RequestHandler) runStages() error {
 		// for CVE-2025-47287), not silently ignored.
 		if err := h.req.ParseBody(); err != nil {
 			return &HTTPError{Code: 400, LogMessage: "Malformed body", Err: err}
+		}
+	}
+	if h.app.settings.XSRFCookies {
+		if err := h.checkXSRF(); err != nil {
+			return err
 		}
 	}
 	if p := h.hk.prepare; p != nil {

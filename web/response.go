@@ -302,6 +302,9 @@ func (h *RequestHandler) flushNow(cb func(error)) error {
 		for _, c := range h.cookies {
 			h.header.Add("Set-Cookie", c.line)
 		}
+		if h.app.transformsOn() {
+			chunk = h.transformFirst(chunk)
+		}
 		if h.req.Method == "HEAD" {
 			chunk = nil
 		}
@@ -311,6 +314,7 @@ func (h *RequestHandler) flushNow(cb func(error)) error {
 				h.drop() // the Connection does not call a callback it refused
 			}
 			if notSent(err) {
+				h.discardTransforms()
 				h.err = err // Finish answers 500 instead
 				return err
 			}
@@ -322,6 +326,9 @@ func (h *RequestHandler) flushNow(cb func(error)) error {
 	}
 	chunk := h.buf
 	h.buf = h.buf[:0]
+	if len(h.tr.list) > 0 {
+		chunk = h.transformChunk(chunk)
+	}
 	if h.req.Method == "HEAD" || len(chunk) == 0 {
 		h.callback(cb, nil)
 		return nil
@@ -409,6 +416,7 @@ func (h *RequestHandler) finishNow() {
 		h.err = nil
 	}
 	h.conn.SetCloseCallback(nil)
+	h.tr.finishing = true // the transforms end their output
 	if err := h.flushNow(nil); err != nil {
 		h.app.logger().Debug("Cannot flush response "+h.summary(), "err", err)
 		if notSent(err) && !h.inError {
