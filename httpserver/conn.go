@@ -38,7 +38,8 @@ type conn struct {
 	idx      int // position in ls.conns
 
 	state     connState
-	rs        *reqState // the request in progress; nil while idle
+	rs        *reqState   // the request in progress; nil while idle
+	ps        *parseState // while a request is read; nil otherwise
 	keepAlive bool
 	deadline  int64         // UnixNano after which the connection times out; 0: none
 	timeoutOf time.Duration // the timeout that set deadline
@@ -73,17 +74,25 @@ type conn struct {
 }
 
 // reqState is what a connection needs only while a request is in progress:
-// the parser, the request and its delegate. An idle keep-alive connection
-// gives it back to its loop's free list, so that it costs only its stream
-// and a small conn (the parser's string cache warms up per loop instead).
+// the request and its delegate. An idle keep-alive connection gives it
+// back to its loop's free list, so that it costs only its stream and a
+// small conn.
 type reqState struct {
 	c           *conn
-	parser      http1.RequestParser
-	chunked     http1.ChunkedDecoder
 	req         httputil.ServerRequest
 	delegate    httputil.MessageDelegate
 	remaining   int64 // body bytes still to read
 	emitChunkFn func([]byte) error
+}
+
+// parseState is what a connection needs only while it reads a request
+// head and body: the parser, with its string cache, and the chunked
+// decoder. It goes back to the loop's free list once the request has been
+// read, so that a request waiting for its answer (a long poll) does not
+// keep one, and the string cache warms up per loop.
+type parseState struct {
+	parser  http1.RequestParser
+	chunked http1.ChunkedDecoder
 }
 
 func (rs *reqState) emitChunk(b []byte) error {
@@ -163,6 +172,9 @@ func (c *conn) onData(data []byte) int {
 			}
 			c.rs = c.ls.getState(c)
 		}
+		if c.ps == nil && c.state != stateHandler && c.state != stateClosing {
+			c.ps = c.ls.getParser(c.srv)
+		}
 		var n int
 		switch c.state {
 		case stateHead:
@@ -185,7 +197,7 @@ func (c *conn) onData(data []byte) int {
 }
 
 func (c *conn) readHead(data []byte) int {
-	n, err := c.rs.parser.Parse(data, &c.rs.req)
+	n, err := c.ps.parser.Parse(data, &c.rs.req)
 	if err != nil {
 		c.reject(err)
 		return len(data)
@@ -218,15 +230,16 @@ func (c *conn) startRequest() {
 	c.requests++
 	c.bodyRead, c.rateMark, c.rateAt = 0, 0, r.StartTime.UnixNano()
 	c.maxBody, c.bodyTimeout, c.bodyPaused, c.bodyDone = 0, 0, false, false
-	c.keepAlive = rs.parser.KeepAlive() && !c.srv.NoKeepAlive
+	ps := c.ps
+	c.keepAlive = ps.parser.KeepAlive() && !c.srv.NoKeepAlive
 	rs.delegate = c.srv.Handler.StartRequest(c)
 	if err := c.call(func() error { return rs.delegate.HeadersReceived(r) }); err != nil {
 		c.fail(err)
 		return
 	}
-	switch rs.parser.BodyKind() {
+	switch ps.parser.BodyKind() {
 	case http1.BodyLength:
-		n := rs.parser.ContentLength()
+		n := ps.parser.ContentLength()
 		if n > c.maxBodySize() {
 			c.rejectStatus(413, "body too large")
 			return
@@ -236,8 +249,8 @@ func (c *conn) startRequest() {
 		c.setDeadline(c.bodyTimeoutNow())
 	case http1.BodyChunked:
 		c.continue100()
-		rs.chunked.Reset()
-		rs.chunked.MaxBodySize = c.maxBodySize()
+		ps.chunked.Reset()
+		ps.chunked.MaxBodySize = c.maxBodySize()
 		c.state = stateChunked
 		c.setDeadline(c.bodyTimeoutNow())
 	default:
@@ -246,7 +259,7 @@ func (c *conn) startRequest() {
 }
 
 func (c *conn) continue100() {
-	if c.rs.parser.ExpectContinue() && c.rs.req.Version == "HTTP/1.1" {
+	if c.ps.parser.ExpectContinue() && c.rs.req.Version == "HTTP/1.1" {
 		c.stream.Write([]byte("HTTP/1.1 100 Continue\r\n\r\n"), nil)
 	}
 }
@@ -267,7 +280,7 @@ func (c *conn) readBody(data []byte) int {
 }
 
 func (c *conn) readChunked(data []byte) int {
-	n, done, err := c.rs.chunked.Decode(data, c.rs.emitChunkFn)
+	n, done, err := c.ps.chunked.Decode(data, c.rs.emitChunkFn)
 	c.bodyRead += int64(n)
 	if err != nil {
 		c.fail(err)
@@ -277,6 +290,15 @@ func (c *conn) readChunked(data []byte) int {
 		c.bodyEnded()
 	}
 	return n
+}
+
+// releaseParser gives the parse state back to the loop once the request
+// has been read.
+func (c *conn) releaseParser() {
+	if c.ps != nil {
+		c.ls.putParser(c.ps)
+		c.ps = nil
+	}
 }
 
 // bodyEnded hands the request on once its body has been read, unless the
@@ -307,6 +329,7 @@ func (c *conn) bodyTimeoutNow() time.Duration {
 // answers at once the loop in onData goes on with the next request;
 // otherwise reading pauses until Finish.
 func (c *conn) requestDone() {
+	c.releaseParser()
 	c.state = stateHandler
 	c.deadline = 0
 	d := c.rs.delegate
@@ -424,6 +447,10 @@ const lingerTimeout = 2 * time.Second
 
 func (c *conn) onStreamClose() {
 	c.ls.remove(c)
+	if c.ps != nil {
+		c.ps.parser.Reset() // it may hold half a head
+		c.releaseParser()
+	}
 	// A request cut short keeps its state out of the free list: a detached
 	// handler may still look at the request.
 	if rs := c.rs; rs != nil && rs.delegate != nil && !c.finished && c.state != stateClosing {

@@ -339,7 +339,7 @@ func (c *conn) SetMaxBodySize(n int64) {
 	c.maxBody = n
 	switch c.state {
 	case stateChunked:
-		c.rs.chunked.MaxBodySize = n
+		c.ps.chunked.MaxBodySize = n
 	case stateBody:
 		if c.bodyRead+c.rs.remaining > n {
 			c.rejectStatus(413, "body too large")

@@ -357,7 +357,8 @@ type loopState struct {
 	dateSec int64
 	conns   []*conn
 	sweeper *ioloop.PeriodicCallback
-	free    []*reqState // request states of idle connections, for reuse
+	free    []*reqState   // request states of idle connections, for reuse
+	parsers []*parseState // parse states, for the next request read on the loop
 
 	budget  iostream.OutputBudget // the output queued for the loop's connections
 	waiters []*conn               // connections waiting for the output to fall
@@ -383,9 +384,29 @@ func (ls *loopState) getState(c *conn) *reqState {
 		rs.emitChunkFn = rs.emitChunk
 	}
 	rs.c = c
-	rs.parser.MaxHeaderSize = c.srv.maxHeaderSize()
-	rs.parser.MaxRequestLineSize = c.srv.MaxRequestLineSize
 	return rs
+}
+
+// getParser returns a parse state, from the free list when it can.
+func (ls *loopState) getParser(srv *Server) *parseState {
+	var ps *parseState
+	if n := len(ls.parsers); n > 0 {
+		ps = ls.parsers[n-1]
+		ls.parsers[n-1] = nil
+		ls.parsers = ls.parsers[:n-1]
+	} else {
+		ps = new(parseState)
+	}
+	ps.parser.MaxHeaderSize = srv.maxHeaderSize()
+	ps.parser.MaxRequestLineSize = srv.MaxRequestLineSize
+	return ps
+}
+
+// putParser takes back a parse state whose request has been read.
+func (ls *loopState) putParser(ps *parseState) {
+	if len(ls.parsers) < maxFreeStates {
+		ls.parsers = append(ls.parsers, ps)
+	}
 }
 
 // putState takes back a finished request's state.
