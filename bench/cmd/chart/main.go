@@ -93,6 +93,10 @@ func drawPanel(b *strings.Builder, t *results.Test, y int) {
 		by := y + titleGap + i*(barHeight+barGap)
 		ty := by + barHeight - 4
 		fmt.Fprintf(b, `<text x="%d" y="%d" text-anchor="end">%s</text>`+"\n", x0-8, ty, esc(results.PeerTitle(r.Peer)))
+		if r.Skipped {
+			fmt.Fprintf(b, `<text x="%d" y="%d" fill="#868e96">—</text>`+"\n", x0, ty)
+			continue
+		}
 		if !r.OK {
 			fmt.Fprintf(b, `<text x="%d" y="%d" fill="#c92a2a">failed</text>`+"\n", x0, ty)
 			continue

@@ -6,7 +6,10 @@
 //	report -line FILE    # one line about one wrk or idlemem report
 //
 // The raw directory holds meta.txt ("key: value" lines), rN/PEER.TEST.txt
-// for round N and TEST in plaintext, json, pipeline, and idle/PEER.txt.
+// for round N and TEST in plaintext, json, pipeline, static, page (with
+// rN/PEER.TEST.txt.cpu and, for a server that reports its allocations,
+// rN/PEER.TEST.txt.allocs beside it), and idle/PEER.txt. A peer without
+// any file for a test was not run in it, and shows as "—".
 package main
 
 import (
@@ -65,6 +68,9 @@ func describe(path string) string {
 	}
 	if w, err := results.ParseWrk(bytes.NewReader(b)); err == nil {
 		s := fmt.Sprintf("%s req/s, p99 %s", results.FormatValue(w.RequestsPerSec, "req/s"), fmtP99(w.P99))
+		if a, err := readAllocs(path); err == nil && w.Requests > 0 {
+			s += fmt.Sprintf(", %s allocs/req", results.FormatValue(float64(a.Mallocs)/float64(w.Requests), allocUnit))
+		}
 		if n := w.SocketErrors + w.Non2xx; n > 0 {
 			s += fmt.Sprintf(", %d errors", n)
 		}
@@ -152,14 +158,26 @@ func collect(dir string) (*results.File, error) {
 		Peers: strings.Fields(meta["peers"]),
 	}
 	c := f.Config
-	f.Tests = []results.Test{
+	tests := []results.Test{
 		wrkTest(dir, f, "plaintext", fmt.Sprintf("Plaintext, %d connections", c.Connections), false),
 		wrkTest(dir, f, "json", fmt.Sprintf("JSON, %d connections", c.Connections), false),
 		wrkTest(dir, f, "pipeline", fmt.Sprintf("Plaintext, %d-deep pipeline, %d connections", c.Pipeline, c.Connections), false),
+		wrkTest(dir, f, "static", fmt.Sprintf("Static 10 KB file, %d connections", c.Connections), false),
+		wrkTest(dir, f, "page", fmt.Sprintf("Rendered template page, %d connections", c.Connections), false),
 		wrkTest(dir, f, "plaintext", fmt.Sprintf("p99 latency, plaintext, %d connections", c.Connections), true),
 	}
-	for _, name := range []string{"plaintext", "json", "pipeline"} {
+	for _, name := range []string{"plaintext", "json", "pipeline", "static", "page"} {
 		if t, ok := cpuTest(dir, f, name); ok {
+			tests = append(tests, t)
+		}
+	}
+	for _, name := range []string{"plaintext", "json", "static", "page"} {
+		if t, ok := allocTest(dir, f, name); ok {
+			tests = append(tests, t)
+		}
+	}
+	for _, t := range tests {
+		if ran(&t) { // a test not chosen for this run is left out
 			f.Tests = append(f.Tests, t)
 		}
 	}
@@ -172,6 +190,16 @@ func collect(dir string) (*results.File, error) {
 	return f, nil
 }
 
+// ran reports whether any peer was run in t.
+func ran(t *results.Test) bool {
+	for _, r := range t.Results {
+		if !r.Skipped {
+			return true
+		}
+	}
+	return false
+}
+
 // wrkTest gathers one test's samples over the rounds: requests per second,
 // or with p99 set the 99th percentile latency in milliseconds.
 func wrkTest(dir string, f *results.File, name, title string, p99 bool) results.Test {
@@ -180,7 +208,7 @@ func wrkTest(dir string, f *results.File, name, title string, p99 bool) results.
 		t.Name, t.Unit, t.LowerIsBetter = "p99", "ms", true
 	}
 	for _, peer := range f.Peers {
-		r := results.Result{Peer: peer}
+		r := results.Result{Peer: peer, Skipped: true}
 		var failed, busy []string
 		for round := 1; round <= f.Config.Rounds; round++ {
 			path := filepath.Join(dir, fmt.Sprintf("r%d", round), peer+"."+name+".txt")
@@ -188,6 +216,7 @@ func wrkTest(dir string, f *results.File, name, title string, p99 bool) results.
 			if err != nil {
 				continue // not run
 			}
+			r.Skipped = false
 			w, err := results.ParseWrk(bytes.NewReader(b))
 			if err != nil {
 				failed = append(failed, fmt.Sprintf("round %d: %s", round, firstLine(b)))
@@ -219,8 +248,8 @@ func wrkTest(dir string, f *results.File, name, title string, p99 bool) results.
 		switch {
 		case len(failed) > 0:
 			r.Note = strings.Join(failed, "; ")
-		case !r.OK:
-			r.Note = "not run"
+		case !r.OK && !r.Skipped:
+			r.Note = "no sample"
 		}
 		if r.Errors > 0 {
 			r.Note = strings.TrimPrefix(r.Note+fmt.Sprintf("; wrk reported %d socket errors or non-2xx responses", r.Errors), "; ")
@@ -253,13 +282,14 @@ func cpuTest(dir string, f *results.File, name string) (t results.Test, ok bool)
 		LowerIsBetter: true,
 	}
 	for _, peer := range f.Peers {
-		r := results.Result{Peer: peer}
+		r := results.Result{Peer: peer, Skipped: true}
 		for round := 1; round <= f.Config.Rounds; round++ {
 			path := filepath.Join(dir, fmt.Sprintf("r%d", round), peer+"."+name+".txt")
 			b, err := os.ReadFile(path)
 			if err != nil {
 				continue
 			}
+			r.Skipped = false
 			w, err := results.ParseWrk(bytes.NewReader(b))
 			c, cerr := readCPU(path)
 			if err != nil || cerr != nil || c.Server <= 0 || w.Requests <= 0 {
@@ -270,7 +300,7 @@ func cpuTest(dir string, f *results.File, name string) (t results.Test, ok bool)
 		}
 		if len(r.Samples) > 0 {
 			r.OK, r.Median, ok = true, results.Median(r.Samples), true
-		} else {
+		} else if !r.Skipped {
 			r.Note = "not measured"
 		}
 		t.Results = append(t.Results, r)
@@ -313,8 +343,8 @@ func idleTest(dir string, f *results.File) results.Test {
 // and the median of the ratios within each round.
 func setRatios(t *results.Test) {
 	ref, ok := t.Result(results.Reference)
-	if !ok || !ref.OK || ref.Median <= 0 {
-		return
+	if !ok || !ref.OK || ref.Median <= 0 || shownAsZero(ref.Median, t.Unit) {
+		return // a ratio to a figure shown as 0 (0.00 allocs/req, say) says nothing
 	}
 	refByRound := map[int]float64{}
 	for i, round := range ref.Rounds {
@@ -338,8 +368,17 @@ func setRatios(t *results.Test) {
 	}
 }
 
+// shownAsZero reports whether v reads 0 as the tables format it.
+func shownAsZero(v float64, unit string) bool {
+	shown, err := strconv.ParseFloat(strings.ReplaceAll(results.FormatValue(v, unit), ",", ""), 64)
+	return err == nil && shown == 0
+}
+
 // cell formats a result for the tables; mark is appended to flagged ones.
 func cell(t *results.Test, r results.Result, mark string) string {
+	if r.Skipped {
+		return "—"
+	}
 	if !r.OK {
 		return "failed"
 	}
@@ -353,4 +392,12 @@ func cell(t *results.Test, r results.Result, mark string) string {
 		s += mark
 	}
 	return s
+}
+
+// roundRatio formats a result's ratio within the rounds for the tables.
+func roundRatio(r results.Result) string {
+	if r.Skipped {
+		return "—"
+	}
+	return orNA(results.FormatRatio(r.RoundRatio))
 }

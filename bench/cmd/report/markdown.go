@@ -10,8 +10,9 @@ import (
 
 // peerNotes says what each peer is and how it produces JSON.
 var peerNotes = []struct{ peer, text string }{
-	{"gotornado", "`servers/gotornado`: a `web.Application` with two `RequestHandler`s served by `httpserver.Server` (one loop); JSON by `RequestHandler.Write` of a struct, which uses `encoding/json`; access log off (`Settings.LogFunction`)."},
-	{"nethttp", "`servers/nethttp`: the standard library's `net/http` server and `ServeMux`; JSON with `encoding/json`."},
+	{"gotornado", "`servers/gotornado`: a `web.Application` of `RequestHandler`s served by `httpserver.Server` (one loop); JSON by `RequestHandler.Write` of a struct, which uses `encoding/json`; " +
+		"the static file by `web.StaticFileHandler` (a rule after the plaintext and JSON ones), the page by `RequestHandler.Render` from `Settings.TemplateFS` (which adds Tornado's Etag, a SHA-1 of the page); access log off (`Settings.LogFunction`)."},
+	{"nethttp", "`servers/nethttp`: the standard library's `net/http` server and `ServeMux`; JSON with `encoding/json`; the static file by `http.FileServer`, the page by `html/template`'s `Execute` into the `ResponseWriter`."},
 	{"fasthttp", "`servers/fasthttp`: github.com/valyala/fasthttp v1.78.0; JSON with `encoding/json`."},
 	{"nbio", "`servers/nbio`: github.com/lesismal/nbio v1.6.8, `nbhttp` engine (one poller per GOMAXPROCS, default executor) with a `ServeMux`; JSON with `encoding/json`."},
 	{"tornado", "`servers/tornado/app.py`: Python Tornado (Debian's python3-tornado) on its asyncio loop, one process; JSON with Python's `json.dumps`; access log off (`log_function`)."},
@@ -91,7 +92,7 @@ func markdown(f *results.File, svg string) []byte {
 			fmt.Fprintf(&b, "| %s |", t.Title)
 			for _, r := range t.Results {
 				if r.Peer != results.Reference {
-					fmt.Fprintf(&b, " %s |", orNA(results.FormatRatio(r.RoundRatio)))
+					fmt.Fprintf(&b, " %s |", roundRatio(r))
 				}
 			}
 			b.WriteString("\n")
@@ -104,7 +105,15 @@ func markdown(f *results.File, svg string) []byte {
 	fmt.Fprintf(&b, "- Plaintext and JSON: TechEmpower's tests (`/plaintext` answers `Hello, World!` as text/plain, "+
 		"`/json` answers `{\"message\":\"Hello, World!\"}` encoded per request), %d keep-alive connections.\n", c.Connections)
 	fmt.Fprintf(&b, "- Pipelined: `/plaintext` with `pipeline.lua`, which sends %d requests in each write.\n", c.Pipeline)
+	b.WriteString("- Static file: `/static/10k.txt`, a 10 KB text file (`internal/site` writes it at the server's start), " +
+		"served by GoTornado's `StaticFileHandler` and net/http's `FileServer`; the peers that serve no files show —.\n")
+	b.WriteString("- Template page: `/page`, an `html/template` page of about 860 bytes (a loop over ten items and one escaped title, " +
+		"in `internal/site`) rendered per request, by GoTornado's `Render` and by net/http's `Execute` into the `ResponseWriter`; " +
+		"the other peers show —. `bench/run` checks that both send the same bytes.\n")
 	b.WriteString("- p99 latency: wrk's 99th percentile (`--latency`) in the plaintext runs.\n")
+	b.WriteString("- Server heap allocations per request: for the Go peers that answer `/debug/allocs` (runtime.MemStats: Mallocs), " +
+		"the growth of the server's count over a wrk run divided by the requests wrk counted; read just before and after each run, " +
+		"outside its timing.\n")
 	if c.IdleConns > 0 {
 		fmt.Fprintf(&b, "- Idle connections: `cmd/idlemem` opens %d keep-alive connections to a freshly started server, "+
 			"sends one request on each, and divides the growth of the server's VmRSS by the number of connections.\n", c.IdleConns)
@@ -129,6 +138,9 @@ func roundsTable(f *results.File) string {
 	for i := range f.Tests {
 		t := &f.Tests[i]
 		for _, r := range t.Results {
+			if r.Skipped {
+				continue
+			}
 			vals := make([]string, len(r.Samples))
 			for j, v := range r.Samples {
 				vals[j] = results.FormatValue(v, t.Unit)

@@ -45,7 +45,7 @@ func textTable(f *results.File) string {
 			fmt.Fprintf(tw, "%s\t", t.Name)
 			for _, r := range t.Results {
 				if r.Peer != results.Reference {
-					fmt.Fprintf(tw, "%s\t", orNA(results.FormatRatio(r.RoundRatio)))
+					fmt.Fprintf(tw, "%s\t", roundRatio(r))
 				}
 			}
 			fmt.Fprintln(tw)

@@ -26,12 +26,13 @@ func PeerTitle(peer string) string {
 }
 
 // FormatValue formats v for unit: thousands separated whole numbers for
-// rates, two decimals for milli- and microseconds, one otherwise.
+// rates, two decimals for milli- and microseconds and allocations per
+// request, one otherwise.
 func FormatValue(v float64, unit string) string {
 	switch unit {
 	case "req/s":
 		return group(strconv.FormatFloat(v, 'f', 0, 64))
-	case "ms", "µs":
+	case "ms", "µs", "allocs/req":
 		return strconv.FormatFloat(v, 'f', 2, 64)
 	default:
 		return strconv.FormatFloat(v, 'f', 1, 64)

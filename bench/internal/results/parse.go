@@ -208,3 +208,49 @@ func ParseCPU(r io.Reader) (CPU, error) {
 	}
 	return c, nil
 }
+
+// Allocs is what bench/run measured of a Go server's allocations during
+// one wrk run, in the ".allocs" file beside the wrk report: the growth of
+// its runtime.MemStats Mallocs and TotalAlloc over the run.
+type Allocs struct {
+	Mallocs int64 // heap objects allocated
+	Bytes   int64 // bytes allocated
+}
+
+// ErrNoAllocs is returned by ParseAllocs for input without a mallocs line.
+var ErrNoAllocs = errors.New("results: no mallocs line")
+
+// ParseAllocs parses the "key: value" lines of a ".allocs" file: mallocs
+// (required) and alloc_bytes, whole numbers not below zero.
+func ParseAllocs(r io.Reader) (Allocs, error) {
+	var a Allocs
+	have := false
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), ": ")
+		if !ok {
+			continue
+		}
+		var dst *int64
+		switch k {
+		case "mallocs":
+			dst, have = &a.Mallocs, true
+		case "alloc_bytes":
+			dst = &a.Bytes
+		default:
+			continue
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return a, fmt.Errorf("results: %s %q: not a count", k, v)
+		}
+		*dst = n
+	}
+	if err := sc.Err(); err != nil {
+		return a, err
+	}
+	if !have {
+		return a, ErrNoAllocs
+	}
+	return a, nil
+}

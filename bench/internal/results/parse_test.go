@@ -127,3 +127,32 @@ func TestParseCPU(t *testing.T) {
 		t.Error("ParseCPU(bad number) succeeded, want an error")
 	}
 }
+
+func TestParseAllocs(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want Allocs
+		err  bool
+	}{
+		{"both", "mallocs: 1200345\nalloc_bytes: 98765432\n", Allocs{Mallocs: 1200345, Bytes: 98765432}, false},
+		{"mallocs only", "mallocs: 7\n", Allocs{Mallocs: 7}, false},
+		{"empty", "", Allocs{}, true},
+		{"negative", "mallocs: -3\n", Allocs{}, true},
+		{"not a number", "mallocs: many\n", Allocs{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseAllocs(strings.NewReader(tt.in))
+			if (err != nil) != tt.err {
+				t.Fatalf("ParseAllocs(%q) error = %v, want error %v", tt.in, err, tt.err)
+			}
+			if err == nil && got != tt.want {
+				t.Errorf("ParseAllocs(%q) = %+v, want %+v", tt.in, got, tt.want)
+			}
+		})
+	}
+	if _, err := ParseAllocs(strings.NewReader("")); !errors.Is(err, ErrNoAllocs) {
+		t.Errorf("ParseAllocs(\"\") error = %v, want %v", err, ErrNoAllocs)
+	}
+}

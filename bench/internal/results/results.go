@@ -1,6 +1,7 @@
 // Package results holds the benchmark's results file (results.json), which
 // cmd/report writes from a run's raw output and cmd/chart draws, and the
-// parsers for that raw output: wrk's report and idlemem's.
+// parsers for that raw output: wrk's report, idlemem's, and the CPU and
+// allocation figures bench/run writes beside each wrk report.
 package results
 
 import (
@@ -58,10 +59,14 @@ type Test struct {
 
 // Result is one peer's figure for a test.
 type Result struct {
-	Peer   string  `json:"peer"`
-	OK     bool    `json:"ok"`               // false: no valid sample (see Note)
-	Median float64 `json:"median,omitempty"` // of Samples
-	Ratio  float64 `json:"ratio,omitempty"`  // Median / GoTornado's median; 0 when unknown
+	Peer string `json:"peer"`
+	OK   bool   `json:"ok"` // false: no valid sample (see Note), or Skipped
+	// Skipped says the peer was not run in this test: it does not serve
+	// it (only some peers serve the static and page tests, or report
+	// their allocations). The tables show "—".
+	Skipped bool    `json:"skipped,omitempty"`
+	Median  float64 `json:"median,omitempty"` // of Samples
+	Ratio   float64 `json:"ratio,omitempty"`  // Median / GoTornado's median; 0 when unknown
 	// RoundRatio is the median over the rounds of the sample divided by
 	// GoTornado's sample of the same round: runs close in time compare
 	// best on a machine whose speed drifts.
