@@ -8,6 +8,7 @@ package ioloop
 import (
 	"errors"
 	"log/slog"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -81,6 +82,7 @@ type Loop struct {
 	running  atomic.Bool
 	closed   atomic.Bool
 	loopID   atomic.Int64 // the id of the goroutine in Start; 0 when not running
+	loopTID  atomic.Int64 // the id of the OS thread Start runs on, where poll.HasThreadID
 	done     chan struct{}
 
 	watch    *watchdog
@@ -104,7 +106,8 @@ func (l *Loop) logger() *slog.Logger {
 	return slog.Default()
 }
 
-// Start runs the loop on the calling goroutine until Stop is called.
+// Start runs the loop on the calling goroutine until Stop is called. On
+// Linux the goroutine keeps its OS thread meanwhile (see OnLoop).
 func (l *Loop) Start() error {
 	if l.closed.Load() {
 		return ErrClosed
@@ -113,6 +116,15 @@ func (l *Loop) Start() error {
 		return ErrRunning
 	}
 	defer l.running.Store(false)
+	if poll.HasThreadID {
+		// The loop keeps its thread, so that OnLoop compares thread ids, a
+		// system call away, instead of reading the goroutine's id from a
+		// stack trace, which costs microseconds and a global lock.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		l.loopTID.Store(int64(poll.ThreadID()))
+		defer l.loopTID.Store(0)
+	}
 	l.loopID.Store(goid.Current())
 	defer l.loopID.Store(0)
 	if l.watch != nil {
@@ -196,10 +208,16 @@ func (l *Loop) Close() error {
 }
 
 // OnLoop reports whether it is called on the loop goroutine, inside Start.
-// Safe for concurrent use. It reads the calling goroutine's id, which costs
-// a few microseconds: call it only where a call may come from another
-// goroutine.
+// Safe for concurrent use. On Linux the loop keeps its OS thread while it
+// runs, and OnLoop compares thread ids (a system call, about 0.1 µs);
+// elsewhere it reads the calling goroutine's id, which costs a few
+// microseconds: call it only where a call may come from another goroutine.
 func (l *Loop) OnLoop() bool {
+	if poll.HasThreadID {
+		// No other goroutine runs on the loop's locked thread.
+		tid := l.loopTID.Load()
+		return tid != 0 && tid == int64(poll.ThreadID())
+	}
 	id := l.loopID.Load()
 	return id != 0 && id == goid.Current()
 }
