@@ -18,6 +18,15 @@
 // loop, or the request's net/http goroutine — and must not block it for
 // long.
 //
+// # State shared between requests
+//
+// A request's own state needs no locks. State shared between requests does:
+// httpserver runs one loop per core, so handlers on several loops touch it
+// at once, where a Tornado program assumes one thread. Guard it with a
+// mutex, and wait for it with packages locks and queues (Tornado's
+// tornado.locks and tornado.queues), whose waiters are woken on their own
+// loops; or serve with one loop (httpserver.Server.Loops = 1).
+//
 // # A handler's lifetime
 //
 // A handler and its request belong to the framework from the moment the
