@@ -453,7 +453,9 @@ func (c *conn) onStreamClose() {
 	}
 	// A request cut short keeps its state out of the free list: a detached
 	// handler may still look at the request.
-	if rs := c.rs; rs != nil && rs.delegate != nil && !c.finished && c.state != stateClosing {
+	// A request the server answered itself (a 408, a 413) ends for the
+	// application too.
+	if rs := c.rs; rs != nil && rs.delegate != nil && !c.finished && (c.state != stateClosing || !c.started) {
 		d := rs.delegate
 		c.call(func() error { d.OnConnectionClose(); return nil })
 		if f := c.closeCB; f != nil {

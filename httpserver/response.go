@@ -94,7 +94,9 @@ func (c *conn) WriteHeaders(code int, reason string, h *httputil.Header, chunk [
 		}
 		outLen = n
 	}
-	keepAlive := c.keepAlive && !strings.EqualFold(connection, "close")
+	// An answer that begins before the request's body was read ends the
+	// connection (see Finish): it says so.
+	keepAlive := c.keepAlive && !strings.EqualFold(connection, "close") && c.state == stateHandler
 	chunked := false
 	if outLen < 0 && !noBody {
 		if req.Version == "HTTP/1.1" {

@@ -338,6 +338,11 @@ func (s *Server) closeIdle(l *ioloop.Loop) {
 	for _, c := range append([]*conn(nil), ls.conns...) {
 		c.keepAlive = false
 		if c.state == stateHead && !c.headBegun {
+			if c.stream.Writing() {
+				// The last answer is still going out: close after it.
+				c.closeAfterWrite()
+				continue
+			}
 			c.stream.Close()
 		}
 	}

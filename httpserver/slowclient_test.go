@@ -3,6 +3,7 @@ package httpserver
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"io"
 	"net"
 	"net/http"
@@ -494,5 +495,48 @@ func TestPanicFloodLogsBounded(t *testing.T) {
 	}
 	if got := records.Load(); got < 1 || got > 10 {
 		t.Fatalf("%d panics logged %d records, want 1 to 10", n, got)
+	}
+}
+
+// TestShutdownKeepsAnswerInFlight is the regression test for a stop that
+// closed a connection whose finished answer was still queued, taking it
+// for idle: the client saw the answer cut short.
+func TestShutdownKeepsAnswerInFlight(t *testing.T) {
+	const size = 16 << 20
+	srv := &Server{Handler: bigApp(size), Loops: 1, Logger: newTestLogger(t), MaxOutputBuffer: -1}
+	if err := srv.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve() }()
+	c, err := net.Dial("tcp", srv.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.(*net.TCPConn).SetReadBuffer(16 << 10)
+	c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+	br := bufio.NewReader(c)
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(br, nil) // the answer is finished, most of it queued
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		stopped <- srv.Shutdown(ctx)
+	}()
+	time.Sleep(200 * time.Millisecond) // the stop has begun
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err != nil || n != size {
+		t.Fatalf("read %d of %d bytes after the stop began: %v", n, size, err)
+	}
+	if err := <-stopped; err != nil {
+		t.Errorf("Shutdown() = %v", err)
+	}
+	if err := <-done; err != ErrServerClosed {
+		t.Errorf("Serve() = %v", err)
 	}
 }

@@ -27,10 +27,11 @@ func (e *formError) Error() string { return e.msg }
 
 func (e *formError) Is(target error) bool { return target == ErrBadForm }
 
-// Default limits used when a FormLimits field is zero.
+// Default limits used when a FormLimits field is zero: the parts and part
+// header size are Tornado 6.5's (ParseMultipartConfig).
 const (
-	DefaultMaxParts          = 1000
-	DefaultMaxPartHeaderSize = 8 << 10
+	DefaultMaxParts          = 100
+	DefaultMaxPartHeaderSize = 10 << 10
 	DefaultMaxFields         = 10000
 )
 

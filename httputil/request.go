@@ -43,6 +43,7 @@ type ServerRequest struct {
 	fileNames   []string
 	cookieNames []string
 	bodyErr     error
+	limits      FormLimits // for parsing the body; see SetFormLimits
 	parsedQuery bool
 	parsedBody  bool
 	parsedArgs  bool
@@ -53,7 +54,22 @@ type ServerRequest struct {
 type File struct {
 	Filename    string
 	ContentType string
-	Body        []byte
+	Body        []byte // the content, unless it was spilled to Path
+	// Path is the temporary file holding the content when a
+	// MultipartParser spilled it (Body is then nil); the application that
+	// owns the request removes it when the request ends, so move it
+	// (os.Rename) or copy it to keep it. Open reads either kind.
+	Path string
+
+	size int64 // the length of the spilled content
+}
+
+// Size returns the length of the file's content.
+func (f *File) Size() int64 {
+	if f.Path == "" {
+		return int64(len(f.Body))
+	}
+	return f.size
 }
 
 // QueryArguments returns the arguments of the query string, parsed once and
@@ -96,7 +112,8 @@ func (r *ServerRequest) BodyArgumentNames() []string {
 }
 
 // Files returns the files uploaded in a multipart/form-data body, by field
-// name. Their bodies alias r.Body.
+// name. Their bodies alias r.Body, unless they were parsed as the body
+// arrived (SetBodyForm).
 func (r *ServerRequest) Files() map[string][]*File {
 	r.parseBody()
 	if r.files == nil {
@@ -140,12 +157,30 @@ func (r *ServerRequest) parseBody() {
 	}
 	r.bodyArgs, r.files = make(url.Values), make(map[string][]*File)
 	f := form{args: r.bodyArgs, files: r.files, argNames: &r.bodyNames, fileNames: &r.fileNames}
-	var l FormLimits
-	if err := l.parseBodyArguments(ct, r.Body, &f); err != nil {
+	if err := r.limits.parseBodyArguments(ct, r.Body, &f); err != nil {
 		r.bodyErr = err
 		clear(r.bodyArgs) // like Tornado: a malformed body contributes nothing
 		clear(r.files)
 		r.bodyNames, r.fileNames = nil, nil
+	}
+}
+
+// SetFormLimits sets the limits ParseBody and the body accessors parse the
+// body with (the zero FormLimits: the defaults). Call it before the body is
+// first parsed.
+func (r *ServerRequest) SetFormLimits(l FormLimits) { r.limits = l }
+
+// SetBodyForm makes what p found in a multipart/form-data body read as it
+// arrived the request's body arguments and files, in place of parsing
+// Body (which may then be empty), with err as ParseBody's error: p's
+// Close error, or another. As with a malformed Body, an error leaves no
+// arguments and no files.
+func (r *ServerRequest) SetBodyForm(p *MultipartParser, err error) {
+	r.parsedBody = true
+	r.bodyArgs, r.files, r.bodyNames, r.fileNames = nil, nil, nil, nil
+	r.bodyErr = err
+	if err == nil {
+		r.bodyArgs, r.bodyNames, r.files, r.fileNames = p.Form()
 	}
 }
 

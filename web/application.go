@@ -45,6 +45,21 @@ type Settings struct {
 	// request finishes (Tornado's log_function).
 	LogFunction func(h *RequestHandler)
 
+	// MaxMultipartParts bounds the parts of a multipart/form-data body, and
+	// MaxPartHeaderSize the header block of each (Tornado 6.5's
+	// ParseMultipartConfig): a body past either is answered 400. 0 means
+	// Tornado's defaults, 100 parts and 10 KiB; a negative value, no limit.
+	MaxMultipartParts int
+	MaxPartHeaderSize int
+
+	// SpillThreshold, when positive, has multipart/form-data bodies parsed
+	// as they arrive, instead of gathered whole first: fields stay in
+	// memory, and a file longer than SpillThreshold bytes is written to a
+	// temporary file in os.TempDir (see httputil.File's Path), removed when
+	// the request ends. The request's Body is then empty. 0 keeps the
+	// whole body in memory, as Tornado does.
+	SpillThreshold int64
+
 	// CookieSecret signs the values of SetSignedCookie (Tornado's
 	// cookie_secret as a single string).
 	CookieSecret string

@@ -7,8 +7,10 @@ import (
 )
 
 // StartRequest returns the MessageDelegate that serves one request on conn:
-// it routes the request when its head arrives, accumulates the body, and
-// runs the handler when the request is complete. It implements
+// it routes the request and makes its handler when the head arrives,
+// accumulates the body (or hands it, piece by piece, to a handler that
+// streams it: see BodyStreamer), and runs the handler when the request is
+// complete. It implements
 // httputil.ServerConnectionDelegate; it is called on conn's goroutine. The
 // server bounds the body (httpserver.Server.MaxBodySize).
 func (a *Application) StartRequest(conn httputil.Connection) httputil.MessageDelegate {
@@ -40,6 +42,7 @@ type requestDelegate struct {
 	m    routeMatch
 	body []byte
 	h    *RequestHandler
+	in   delegateBody // the handler made when the head arrived; a body parsed as it arrives (stream.go)
 }
 
 func (d *requestDelegate) HeadersReceived(req *httputil.ServerRequest) error {
@@ -48,22 +51,36 @@ func (d *requestDelegate) HeadersReceived(req *httputil.ServerRequest) error {
 		req.Connection = d.conn
 	}
 	d.app.route(req, &d.m)
-	return nil
+	return d.startBody() // a streaming handler's Prepare runs now
 }
 
 func (d *requestDelegate) DataReceived(chunk []byte) error {
-	d.body = append(d.body, chunk...)
+	switch {
+	case d.h != nil: // a streaming handler's
+		return d.streamData(chunk)
+	case d.in.spool != nil:
+		d.in.spoolData(chunk)
+	default:
+		d.body = append(d.body, chunk...)
+	}
 	return nil
 }
 
 func (d *requestDelegate) Finish() {
+	if d.h != nil {
+		d.finishStream() // the verb of a streaming handler
+		return
+	}
 	if len(d.body) > 0 {
 		d.req.Body = d.body
 	}
-	self, h, err := d.newHandler()
+	self, h, err := d.in.self, d.in.h, d.in.err // made when the head arrived
 	d.h = h
 	h.reset(d, self)
 	d.conn.SetCloseCallback(h.closeCallback())
+	if err == nil {
+		err = d.takeSpool(h)
+	}
 	if err != nil {
 		h.life.shared.Store(true) // not from the rule's pool
 		defer h.drop()
@@ -96,9 +113,14 @@ func (d *requestDelegate) newHandler() (self Handler, h *RequestHandler, err err
 }
 
 func (d *requestDelegate) OnConnectionClose() {
-	if d.h != nil {
-		d.h.connectionClosed()
+	if h := d.h; h != nil {
+		if h.body.phase == bodyReceiving {
+			d.closeStream()
+			return
+		}
+		h.connectionClosed()
 		return
 	}
+	d.in.abandon()
 	d.body = nil
 }

@@ -121,6 +121,7 @@ type RequestHandler struct {
 	life lifecycle
 
 	route routeMatch
+	body  bodyState   // a streamed body, its limits, a multipart body's spilled files (stream.go); zeroed with the handler
 	tmpl  renderState // the UI modules this request's templates called (template.go); zeroed with the handler
 
 	status  int
@@ -332,6 +333,9 @@ func (h *RequestHandler) execute() {
 }
 
 func (h *RequestHandler) runStages() error {
+	if h.body.prepared {
+		return h.streamVerb() // the stages up to Prepare ran when the head arrived (stream.go)
+	}
 	if setup := h.route.spec.rule.setup; setup != nil {
 		setup(h.self)
 	}
@@ -354,7 +358,7 @@ func (h *RequestHandler) runStages() error {
 	if !validUTF8(h.route.args, h.route.kwargs) {
 		return &HTTPError{Code: 400, LogMessage: "Invalid unicode in url"}
 	}
-	if len(h.req.Body) > 0 {
+	if len(h.req.Body) > 0 || h.body.spool != nil {
 		// A malformed form body is refused before Prepare (Tornado's fix
 		// for CVE-2025-47287), not silently ignored.
 		if err := h.req.ParseBody(); err != nil {
@@ -373,6 +377,12 @@ func (h *RequestHandler) runStages() error {
 		if h.finishCalled.Load() || h.detached {
 			return nil
 		}
+	}
+	if h.body.streamer != nil {
+		return h.bodyPrepared(verb) // the body comes next (stream.go)
+	}
+	if h.route.spec.rule.blocking && h.runBlocking(verb) {
+		return nil // the verb runs on the loop's executor (executor.go)
 	}
 	switch verb {
 	case verbNone, verbUnknown:

@@ -57,6 +57,8 @@ func (l *lifecycle) end(h *RequestHandler) {
 		return // a stray Run on a finished asynchronous handler
 	}
 	l.ended = true
+	// A multipart body's spilled files are removed (stream.go).
+	h.endBody()
 	if c, ok := h.conn.(*httpConn); ok { // a concrete type check: no itab lookup
 		c.requestEnded()
 	}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -20,10 +19,12 @@ import (
 )
 
 // ServeHTTP serves r under net/http, which gives the Application TLS and
-// HTTP/2: the request is read in full (up to httputil.DefaultMaxBodySize,
-// else 413; http.MaxBytesHandler sets a smaller limit), adapted to an
-// httputil.ServerRequest, and served through the same MessageDelegate as
-// on a loop, with a Connection over w. The handler's code runs on this
+// HTTP/2: the request is adapted to an httputil.ServerRequest and served
+// through the same MessageDelegate as on a loop, with a Connection over w;
+// its body is read in 64 KiB pieces (up to httputil.DefaultMaxBodySize,
+// else 413; http.MaxBytesHandler sets a smaller limit), handed as they
+// come to a streaming handler (see BodyStreamer), whose PauseBody stops
+// the reading. The handler's code runs on this
 // goroutine; functions queued with AddCallback (Run, CallLater, Flush
 // callbacks, and the output methods of an asynchronous handler) run here
 // too, until the handler's lifetime ends. If the client goes away first,
@@ -32,27 +33,24 @@ import (
 // httpserver. Safe for concurrent use.
 func (a *Application) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req := newServerRequest(r)
-	if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httputil.DefaultMaxBodySize))
-		if err != nil {
-			if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
-				page := "<html><title>413: " + statusText(413) + "</title><body>413: " + statusText(413) + "</body></html>"
-				w.Header().Set("Content-Type", "text/html; charset=UTF-8")
-				w.WriteHeader(http.StatusRequestEntityTooLarge)
-				io.WriteString(w, page)
-			}
-			return // otherwise the client went away
-		}
-		req.Body = body
-	}
 	c := &httpConn{w: w, r: r, head: r.Method == http.MethodHead, wake: make(chan struct{}, 1), log: a.logger()}
 	req.Connection = c
-	d := a.StartRequest(c)
+	d := a.StartRequest(c).(*requestDelegate)
 	if err := d.HeadersReceived(req); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
+		if !errors.Is(err, errBodyRefused) {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+	} else {
+		switch c.readBody(d) { // stream.go
+		case bodyRead:
+			d.Finish()
+		case bodyDropped:
+			c.dropBody()
+			return
+		}
 	}
-	d.Finish()
+	c.dropBody()
 	c.serve()
 }
 
@@ -109,6 +107,8 @@ type httpConn struct {
 	gone    bool // the client went away, or the connection was detached: w is not used
 	aborted bool // a callback panicked with http.ErrAbortHandler
 
+	body netBody // the request body as it is read (stream.go)
+
 	mu       sync.Mutex
 	queue    []func()
 	orphan   bool // ServeHTTP has returned: a drain goroutine runs the queue
@@ -151,6 +151,10 @@ func (c *httpConn) WriteHeaders(code int, reason string, h *httputil.Header, chu
 			value = strings.Clone(value)
 		}
 		hdr[name] = append(hdr[name], value)
+	}
+	if c.bodyUnread() {
+		// net/http would read the rest of the body before the answer (stream.go).
+		hdr.Set("Connection", "close")
 	}
 	c.w.WriteHeader(code)
 	if len(chunk) > 0 && !c.head {

@@ -32,6 +32,9 @@ type Rule struct {
 	// setup hands the handler its dependencies before Initialize (set by
 	// RWith).
 	setup func(Handler)
+
+	// blocking runs the verbs on the loop's executor (set by Blocking).
+	blocking bool
 }
 
 // R returns the Rule that serves pattern with a new T for each request. T is
@@ -98,4 +101,28 @@ func rule[T any, P interface {
 		panic(fmt.Sprintf("web: R(%q): %T must embed web.RequestHandler by value, not by pointer", pattern, new(T)))
 	}
 	return r
+}
+
+// Blocking returns rule with its handlers' verbs run on the executor of
+// the loop (ioloop.RunInExecutor's bounded pool) instead of the loop
+// itself, so that existing blocking code — a database driver, a file
+// read — can be served without stalling the other requests on the loop:
+//
+//	web.Blocking(web.R[ReportHandler](`/report`))
+//
+// Initialize and Prepare run on the loop as usual; then the handler goes
+// asynchronous and the verb runs on an executor goroutine, where its
+// output calls (Write, WriteString, WriteJSON, Flush, FlushWait, Render,
+// Redirect, SendError, Finish) are queued to the loop in call order, as
+// for any asynchronous handler. When the verb returns, its error is sent,
+// or the response finished unless the verb finished it; calling
+// Asynchronous there does not keep it open. Reading the request and its
+// arguments is safe throughout the verb; headers, status and cookies are
+// set before the first output call, or later in a function passed to Run.
+// CallLater, Detach and RenderString must not be called from the verb
+// (use Run; Render is queued). Under net/http, where each request has a
+// goroutine of its own, Blocking changes nothing.
+func Blocking(rule Rule) Rule {
+	rule.blocking = true
+	return rule
 }
