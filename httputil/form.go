@@ -104,6 +104,9 @@ func (f *form) addArg(name, value string) {
 }
 
 func (f *form) addFile(name string, file *File) {
+	if f.files == nil {
+		f.files = make(map[string][]*File) // only bodies with files need one
+	}
 	fs, seen := f.files[name]
 	if !seen && f.fileNames != nil {
 		*f.fileNames = append(*f.fileNames, name)

@@ -155,9 +155,11 @@ func (r *ServerRequest) parseBody() {
 		r.bodyErr = fmt.Errorf("%w: %q", ErrUnsupportedEncoding, ce)
 		return
 	}
-	r.bodyArgs, r.files = make(url.Values), make(map[string][]*File)
-	f := form{args: r.bodyArgs, files: r.files, argNames: &r.bodyNames, fileNames: &r.fileNames}
-	if err := r.limits.parseBodyArguments(ct, r.Body, &f); err != nil {
+	r.bodyArgs = make(url.Values)
+	f := form{args: r.bodyArgs, argNames: &r.bodyNames, fileNames: &r.fileNames}
+	err := r.limits.parseBodyArguments(ct, r.Body, &f)
+	r.files = f.files // made by the first file only
+	if err != nil {
 		r.bodyErr = err
 		clear(r.bodyArgs) // like Tornado: a malformed body contributes nothing
 		clear(r.files)
@@ -200,14 +202,27 @@ func (r *ServerRequest) contentEncoding() (string, bool) {
 }
 
 // Arguments returns the query arguments followed by the body arguments,
-// merged per name, cached after the first call. It must be called after the
-// whole body has arrived.
+// merged per name, cached after the first call: do not modify it. When only
+// one of the two has arguments it is that one's map itself. It must be
+// called after the whole body has arrived.
 func (r *ServerRequest) Arguments() url.Values {
 	if !r.parsedArgs {
 		r.parsedArgs = true
-		q := r.QueryArguments()
+		var q url.Values
+		if r.Query != "" {
+			q = r.QueryArguments()
+		}
 		r.parseBody()
 		b := r.bodyArgs // may be nil: read only
+		switch {
+		case len(q) == 0 && b != nil:
+			// No merge, no copy: a form POST to a bare path, a long poll.
+			r.args, r.argNames = b, r.bodyNames
+			return r.args
+		case len(b) == 0 && q != nil:
+			r.args, r.argNames = q, r.queryNames
+			return r.args
+		}
 		r.args = make(url.Values, len(q)+len(b))
 		for k, vs := range q {
 			r.args[k] = append([]string(nil), vs...)

@@ -248,3 +248,37 @@ func TestHostName(t *testing.T) {
 		}
 	}
 }
+
+// TestArgumentsWithoutMerge: a form body with no query (a form POST, a long
+// poll) gives its arguments without a merged copy, and a query with no body
+// likewise; with both, the merge keeps Tornado's order.
+func TestArgumentsWithoutMerge(t *testing.T) {
+	body := func(query, form string) *ServerRequest {
+		r := &ServerRequest{Method: "POST", Query: query, Body: []byte(form)}
+		if form != "" {
+			r.Header.Add("Content-Type", "application/x-www-form-urlencoded")
+		}
+		return r
+	}
+	r := body("", "cursor=7&x=1")
+	if got := r.Arguments(); got.Get("cursor") != "7" || reflect.ValueOf(got).UnsafePointer() != reflect.ValueOf(r.BodyArguments()).UnsafePointer() {
+		t.Errorf("body only: Arguments() = %v, want the body's own map", got)
+	}
+	if got := r.ArgumentNames(); !slices.Equal(got, []string{"cursor", "x"}) {
+		t.Errorf("body only: ArgumentNames() = %q", got)
+	}
+	r = body("a=1&b=2", "")
+	if got := r.Arguments(); got.Get("b") != "2" || len(got) != 2 {
+		t.Errorf("query only: Arguments() = %v", got)
+	}
+	r = body("a=1", "a=2&c=3")
+	if got := r.Arguments(); !slices.Equal(got["a"], []string{"1", "2"}) || got.Get("c") != "3" {
+		t.Errorf("both: Arguments() = %v", got)
+	}
+	if got := r.ArgumentNames(); !slices.Equal(got, []string{"a", "c"}) {
+		t.Errorf("both: ArgumentNames() = %q", got)
+	}
+	if len(r.Files()) != 0 {
+		t.Errorf("Files() of a urlencoded body = %v", r.Files())
+	}
+}
