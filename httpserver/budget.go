@@ -3,6 +3,7 @@ package httpserver
 import (
 	"cmp"
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"sync/atomic"
@@ -105,31 +106,58 @@ func (ls *loopState) check() {
 // burst of output is over: the heap shrinks by itself, but without a
 // collection and a scavenge its pages stay with the process for minutes.
 // It runs at each sweep, and releases when the last second queued little
-// after a second that queued much, or when many connections have gone.
+// after a second that queued much, or once a crowd of connections (a
+// thousand, and half of them) has gone since the last release and the
+// count has stopped falling.
 func (ls *loopState) releaseAfterBurst() {
 	q := ls.budget.Queued()
 	recent := q - ls.queuedAtSweep
 	ls.queuedAtSweep = q
-	busy := ls.busy
-	ls.busy = recent >= releaseAbove
-	gone := ls.connsAtSweep - len(ls.conns)
-	ls.connsAtSweep = len(ls.conns)
-	if (!busy || recent > releaseAbove/16) && gone < releaseAfterGone {
+	if recent >= releaseAbove {
+		ls.busy = true // a burst: released once it is over
+	}
+	n := len(ls.conns)
+	ls.connsPeak = max(ls.connsPeak, n)
+	steady := n >= ls.connsLast // no longer falling: the crowd's closes are done
+	ls.connsLast = n
+	burstOver := ls.busy && recent <= releaseAbove/16
+	crowdGone := ls.connsPeak-n >= releaseAfterGone && n <= ls.connsPeak/2 && steady
+	if (burstOver || crowdGone) && ls.released() {
+		ls.busy, ls.connsPeak = false, n // a new burst or crowd counts from here
+		// What the crowd held and freed only after this (closes and
+		// callbacks still queued) goes back a little later.
+		ls.releaseAgain = time.Now().Add(releaseEvery + time.Second).UnixNano()
 		return
 	}
+	if ls.releaseAgain != 0 && time.Now().UnixNano() > ls.releaseAgain && ls.released() {
+		ls.releaseAgain = 0
+	}
+}
+
+// released gives memory back to the operating system, unless another loop
+// did it a moment ago; it reports whether it did. A burst that could not
+// be released yet is tried again at the next sweep.
+func (ls *loopState) released() bool {
 	now := time.Now().UnixNano()
 	last := lastRelease.Load()
 	if now-last < int64(releaseEvery) || !lastRelease.CompareAndSwap(last, now) {
-		return
+		return false
 	}
-	go debug.FreeOSMemory() // a collection, then the free pages go back
+	go func() {
+		// Two collections: the first moves the pools' contents to their
+		// victim caches, the second (in FreeOSMemory) frees them; then the
+		// free pages go back.
+		runtime.GC()
+		debug.FreeOSMemory()
+	}()
+	return true
 }
 
 // A release follows a second in which a loop queued at least releaseAbove
 // bytes of output, at most once every releaseEvery in the process.
 const (
 	releaseAbove     = 16 << 20
-	releaseAfterGone = 1000 // connections closed in a second
+	releaseAfterGone = 1000 // connections gone since the most there were
 	releaseEvery     = 2 * time.Second
 )
 

@@ -370,8 +370,10 @@ type loopState struct {
 	checkOn bool                  // a budget check is scheduled
 
 	queuedAtSweep int64 // budget.Queued at the last sweep
-	busy          bool  // the last sweep's second queued a burst of output
-	connsAtSweep  int   // len(conns) at the last sweep
+	busy          bool  // a burst of output has not been released yet
+	connsPeak     int   // the most connections since the last release
+	connsLast     int   // len(conns) at the last sweep
+	releaseAgain  int64 // UnixNano after which a release follows the last one; 0: none
 }
 
 // maxFreeStates bounds a loop's free list of request states.

@@ -54,7 +54,7 @@ func TestSlowReadersBoundedMemory(t *testing.T) {
 	const (
 		slowClients = 2000
 		size        = 1 << 20
-		bound       = 64 << 20
+		bound       = 32 << 20
 		overhead    = 112 << 20 // handlers. bodies not yet collected, stacks, pools, the clients. own memory
 	)
 	pattern := bytes.Repeat([]byte("0123456789abcdef"), size/16)
@@ -92,6 +92,11 @@ func TestSlowReadersBoundedMemory(t *testing.T) {
 	}
 	time.Sleep(2 * time.Second)
 	idle := rss(t)
+	// Back means within 20% of the idle figure, but at least 8 MiB: the
+	// runtime keeps some metadata for the heap the burst reached, and what
+	// stays live varies from run to run (17 to 22 MiB seen from an idle
+	// 15 MiB: within 20% about three runs in four).
+	slack := max(idle/5, 8<<20)
 	var peak atomic.Int64
 	peak.Store(idle)
 	stopSampling := make(chan struct{})
@@ -171,7 +176,7 @@ func TestSlowReadersBoundedMemory(t *testing.T) {
 	var back int64
 	for time.Since(left) < 10*time.Second {
 		time.Sleep(250 * time.Millisecond)
-		if back = rss(t); back <= idle+idle/5 {
+		if back = rss(t); back <= idle+slack {
 			break
 		}
 	}
@@ -195,7 +200,7 @@ func TestSlowReadersBoundedMemory(t *testing.T) {
 	if burstPeak > idle+bound+overhead {
 		t.Errorf("peak RSS %d MiB, want at most idle %d + bound %d + overhead %d MiB", burstPeak>>20, idle>>20, bound>>20, overhead>>20)
 	}
-	if back > idle+idle/5 {
-		t.Errorf("RSS %d MiB ten seconds after the slow clients left, want within 20%% of idle %d MiB", back>>20, idle>>20)
+	if back > idle+slack {
+		t.Errorf("RSS %d MiB ten seconds after the slow clients left, want at most idle %d MiB + %d MiB", back>>20, idle>>20, slack>>20)
 	}
 }
