@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gotornado/tornado/internal/waitlist"
 	"github.com/gotornado/tornado/ioloop"
 )
 
@@ -14,7 +15,7 @@ import (
 // The zero value is ready to use. Safe for concurrent use.
 type Condition struct {
 	mu      sync.Mutex
-	waiters waitList[callback]
+	waiters waitlist.List[waitlist.Callback]
 }
 
 // Wait runs f on l once the condition is notified (notified is true), or
@@ -24,7 +25,7 @@ type Condition struct {
 func (c *Condition) Wait(l *ioloop.Loop, timeout time.Duration, f func(notified bool)) (cancel func()) {
 	mustLoop(l)
 	c.mu.Lock()
-	return c.waiters.park(&c.mu, l, timeout, &waiter[callback]{v: f})
+	return c.waiters.Park(&c.mu, l, timeout, &waitlist.Waiter[waitlist.Callback]{Value: f})
 }
 
 // WaitContext blocks the calling goroutine until the condition is notified
@@ -38,7 +39,7 @@ func (c *Condition) WaitContext(ctx context.Context) error {
 		return err
 	}
 	done := make(chan struct{})
-	if !c.waiters.block(&c.mu, ctx, done, callback(func(bool) { close(done) })) {
+	if !c.waiters.Block(&c.mu, ctx, done, waitlist.Callback(func(bool) { close(done) })) {
 		return ctx.Err()
 	}
 	return nil
@@ -48,35 +49,35 @@ func (c *Condition) WaitContext(ctx context.Context) error {
 // has timed out or was cancelled is not counted: the notification goes to
 // the next one.
 func (c *Condition) Notify(n int) {
-	var k wakeups[callback]
+	var k waitlist.Wakeups[waitlist.Callback]
 	c.mu.Lock()
 	for ; n > 0; n-- {
-		w := c.waiters.pop()
+		w := c.waiters.Pop()
 		if w == nil {
 			break
 		}
-		k.add(w)
+		k.Add(w)
 	}
 	c.mu.Unlock()
-	k.send()
+	k.Send()
 }
 
 // NotifyAll wakes every waiter, with one callback queued per loop.
 func (c *Condition) NotifyAll() {
-	var k wakeups[callback]
+	var k waitlist.Wakeups[waitlist.Callback]
 	c.mu.Lock()
-	for w := c.waiters.pop(); w != nil; w = c.waiters.pop() {
-		k.add(w)
+	for w := c.waiters.Pop(); w != nil; w = c.waiters.Pop() {
+		k.Add(w)
 	}
 	c.mu.Unlock()
-	k.send()
+	k.Send()
 }
 
 // waiting returns the number of waiters (for tests).
 func (c *Condition) waiting() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.waiters.n
+	return c.waiters.Len()
 }
 
 // mustLoop panics when a callback form is given no loop: a programmer

@@ -99,50 +99,6 @@ func TestConditionTimeout(t *testing.T) {
 	r.none(l)
 }
 
-func TestConditionNotifyRemovesTimer(t *testing.T) {
-	l := startLoop(t)
-	var c Condition
-	var w *waiter[callback]
-	r := newRecorder(t)
-	onLoop(l, func() {
-		c.Wait(l, time.Hour, r.f(l, 0))
-		w = c.waiters.head
-		if w.timer == nil {
-			t.Error("Wait with a timeout set no timer")
-		}
-	})
-	c.NotifyAll()
-	if res := r.next(); !res.ok {
-		t.Fatalf("got %+v, want notified", res)
-	}
-	onLoop(l, func() {
-		if w.timer != nil {
-			t.Error("timer still set after the waiter was notified")
-		}
-	})
-}
-
-func TestConditionCancelRemovesTimer(t *testing.T) {
-	l := startLoop(t)
-	var c Condition
-	var w *waiter[callback]
-	r := newRecorder(t)
-	var cancel func()
-	onLoop(l, func() {
-		cancel = c.Wait(l, time.Hour, r.f(l, 0))
-		w = c.waiters.head
-	})
-	cancel()
-	if res := r.next(); res.ok {
-		t.Fatalf("got %+v, want cancelled", res)
-	}
-	onLoop(l, func() {
-		if w.timer != nil {
-			t.Error("timer still set after the waiter was cancelled")
-		}
-	})
-}
-
 func TestConditionCancel(t *testing.T) {
 	for _, from := range []string{"loop", "goroutine"} {
 		t.Run(from, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gotornado/tornado/internal/waitlist"
 	"github.com/gotornado/tornado/ioloop"
 )
 
@@ -15,7 +16,7 @@ import (
 type Event struct {
 	mu      sync.Mutex
 	set     bool
-	waiters waitList[callback]
+	waiters waitlist.List[waitlist.Callback]
 }
 
 // IsSet reports whether the flag is set.
@@ -28,16 +29,16 @@ func (e *Event) IsSet() bool {
 // Set sets the flag and wakes every waiter, with one callback queued per
 // loop.
 func (e *Event) Set() {
-	var k wakeups[callback]
+	var k waitlist.Wakeups[waitlist.Callback]
 	e.mu.Lock()
 	if !e.set {
 		e.set = true
-		for w := e.waiters.pop(); w != nil; w = e.waiters.pop() {
-			k.add(w)
+		for w := e.waiters.Pop(); w != nil; w = e.waiters.Pop() {
+			k.Add(w)
 		}
 	}
 	e.mu.Unlock()
-	k.send()
+	k.Send()
 }
 
 // Clear resets the flag: waits block again until Set.
@@ -56,10 +57,10 @@ func (e *Event) Wait(l *ioloop.Loop, timeout time.Duration, f func(ok bool)) (ca
 	e.mu.Lock()
 	if e.set {
 		e.mu.Unlock()
-		answer(l, callback(f), true)
-		return nothing
+		waitlist.Answer(l, waitlist.Callback(f), true)
+		return waitlist.Nothing
 	}
-	return e.waiters.park(&e.mu, l, timeout, &waiter[callback]{v: f})
+	return e.waiters.Park(&e.mu, l, timeout, &waitlist.Waiter[waitlist.Callback]{Value: f})
 }
 
 // WaitContext blocks the calling goroutine until the flag is set (it
@@ -76,7 +77,7 @@ func (e *Event) WaitContext(ctx context.Context) error {
 		return err
 	}
 	done := make(chan struct{})
-	if !e.waiters.block(&e.mu, ctx, done, callback(func(bool) { close(done) })) {
+	if !e.waiters.Block(&e.mu, ctx, done, waitlist.Callback(func(bool) { close(done) })) {
 		return ctx.Err()
 	}
 	return nil

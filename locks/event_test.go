@@ -76,13 +76,13 @@ func TestEventWaitContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- e.WaitContext(ctx) }()
-	waitFor(t, func() bool { e.mu.Lock(); defer e.mu.Unlock(); return e.waiters.n == 1 })
+	waitFor(t, func() bool { e.mu.Lock(); defer e.mu.Unlock(); return e.waiters.Len() == 1 })
 	cancel()
 	if err := <-errc; !errors.Is(err, context.Canceled) {
 		t.Fatalf("WaitContext() = %v, want context.Canceled", err)
 	}
 	go func() { errc <- e.WaitContext(context.Background()) }()
-	waitFor(t, func() bool { e.mu.Lock(); defer e.mu.Unlock(); return e.waiters.n == 1 })
+	waitFor(t, func() bool { e.mu.Lock(); defer e.mu.Unlock(); return e.waiters.Len() == 1 })
 	e.Set()
 	if err := <-errc; err != nil {
 		t.Fatalf("WaitContext() = %v after Set, want nil", err)

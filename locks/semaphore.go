@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gotornado/tornado/internal/waitlist"
 	"github.com/gotornado/tornado/ioloop"
 )
 
@@ -100,13 +101,13 @@ func (s *BoundedSemaphore) Release() {
 type sema struct {
 	mu      sync.Mutex
 	taken   int // may fall below zero when a Semaphore is released past its value
-	waiters waitList[callback]
+	waiters waitlist.List[waitlist.Callback]
 }
 
 func (s *sema) tryAcquire(limit int) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.taken < limit && s.waiters.n == 0 {
+	if s.taken < limit && s.waiters.Len() == 0 {
 		s.taken++
 		return true
 	}
@@ -116,18 +117,18 @@ func (s *sema) tryAcquire(limit int) bool {
 func (s *sema) acquire(l *ioloop.Loop, timeout time.Duration, f func(bool), limit int) (cancel func()) {
 	mustLoop(l)
 	s.mu.Lock()
-	if s.taken < limit && s.waiters.n == 0 {
+	if s.taken < limit && s.waiters.Len() == 0 {
 		s.taken++
 		s.mu.Unlock()
-		answer(l, callback(f), true)
-		return nothing
+		waitlist.Answer(l, waitlist.Callback(f), true)
+		return waitlist.Nothing
 	}
-	return s.waiters.park(&s.mu, l, timeout, &waiter[callback]{v: f})
+	return s.waiters.Park(&s.mu, l, timeout, &waitlist.Waiter[waitlist.Callback]{Value: f})
 }
 
 func (s *sema) acquireContext(ctx context.Context, limit int) error {
 	s.mu.Lock()
-	if s.taken < limit && s.waiters.n == 0 {
+	if s.taken < limit && s.waiters.Len() == 0 {
 		s.taken++
 		s.mu.Unlock()
 		return nil
@@ -137,7 +138,7 @@ func (s *sema) acquireContext(ctx context.Context, limit int) error {
 		return err
 	}
 	done := make(chan struct{})
-	if !s.waiters.block(&s.mu, ctx, done, callback(func(bool) { close(done) })) {
+	if !s.waiters.Block(&s.mu, ctx, done, waitlist.Callback(func(bool) { close(done) })) {
 		return ctx.Err()
 	}
 	return nil
@@ -146,18 +147,18 @@ func (s *sema) acquireContext(ctx context.Context, limit int) error {
 // release gives a permit back; bounded, it refuses (returning false, and
 // changing nothing) when no permit is taken.
 func (s *sema) release(bounded bool) bool {
-	var k wakeups[callback]
+	var k waitlist.Wakeups[waitlist.Callback]
 	s.mu.Lock()
 	if bounded && s.taken <= 0 {
 		s.mu.Unlock()
 		return false
 	}
-	if w := s.waiters.pop(); w != nil {
-		k.add(w) // the permit passes to w: taken stays
+	if w := s.waiters.Pop(); w != nil {
+		k.Add(w) // the permit passes to w: taken stays
 	} else {
 		s.taken--
 	}
 	s.mu.Unlock()
-	k.send()
+	k.Send()
 	return true
 }

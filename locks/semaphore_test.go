@@ -108,7 +108,7 @@ func TestSemaphoreAcquireContext(t *testing.T) {
 		got.Store(true)
 		errc <- err
 	}()
-	waitFor(t, func() bool { s.s.mu.Lock(); defer s.s.mu.Unlock(); return s.s.waiters.n == 1 })
+	waitFor(t, func() bool { s.s.mu.Lock(); defer s.s.mu.Unlock(); return s.s.waiters.Len() == 1 })
 	if got.Load() {
 		t.Fatal("AcquireContext returned while the permit was held")
 	}

@@ -101,5 +101,5 @@ func waitFor(t testing.TB, cond func() bool) {
 func (q *Queue[T]) waiting() (getters, putters, joiners int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return q.getters.n, q.putters.n, q.joiners.n
+	return q.getters.Len(), q.putters.Len(), q.joiners.Len()
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gotornado/tornado/internal/waitlist"
 	"github.com/gotornado/tornado/ioloop"
 )
 
@@ -18,9 +19,9 @@ type Queue[T any] struct {
 	mu         sync.Mutex
 	maxsize    int
 	items      buffer[T]
-	getters    waitList[getter[T]] // waiting only while items is empty
-	putters    waitList[putter[T]] // waiting only while items is full
-	joiners    waitList[callback]
+	getters    waitlist.List[getter[T]] // waiting only while items is empty
+	putters    waitlist.List[putter[T]] // waiting only while items is full
+	joiners    waitlist.List[waitlist.Callback]
 	unfinished int // items put and not yet marked done with TaskDone
 }
 
@@ -84,20 +85,20 @@ func (q *Queue[T]) full() bool { return q.maxsize > 0 && q.items.len() >= q.maxs
 // the first waiting getter, or keeps it if there is room, and reports
 // false, keeping nothing, if the queue is full.
 func (q *Queue[T]) TryPut(item T) bool {
-	var k wakeups[getter[T]]
+	var k waitlist.Wakeups[getter[T]]
 	q.mu.Lock()
 	ok := q.tryPut(item, &k)
 	q.mu.Unlock()
-	k.send()
+	k.Send()
 	return ok
 }
 
 // tryPut is TryPut with q.mu held; the woken getter goes into k.
-func (q *Queue[T]) tryPut(item T, k *wakeups[getter[T]]) bool {
-	if w := q.getters.pop(); w != nil {
+func (q *Queue[T]) tryPut(item T, k *waitlist.Wakeups[getter[T]]) bool {
+	if w := q.getters.Pop(); w != nil {
 		q.unfinished++
-		w.v.item = item
-		k.add(w)
+		w.Value.item = item
+		k.Add(w)
 		return true
 	}
 	if q.full() {
@@ -112,24 +113,24 @@ func (q *Queue[T]) tryPut(item T, k *wakeups[getter[T]]) bool {
 // reports false if the queue is empty. Taking from a full queue lets the
 // first waiting putter in.
 func (q *Queue[T]) TryGet() (item T, ok bool) {
-	var k wakeups[putter[T]]
+	var k waitlist.Wakeups[putter[T]]
 	q.mu.Lock()
 	item, ok = q.tryGet(&k)
 	q.mu.Unlock()
-	k.send()
+	k.Send()
 	return item, ok
 }
 
 // tryGet is TryGet with q.mu held; the woken putter goes into k.
-func (q *Queue[T]) tryGet(k *wakeups[putter[T]]) (T, bool) {
-	if w := q.putters.pop(); w != nil {
+func (q *Queue[T]) tryGet(k *waitlist.Wakeups[putter[T]]) (T, bool) {
+	if w := q.putters.Pop(); w != nil {
 		// The queue is full: the first putter's item goes in, then the
 		// next item comes out (with LIFO order, that same item).
 		q.unfinished++
-		q.items.push(w.v.item)
+		q.items.push(w.Value.item)
 		var zero T
-		w.v.item = zero
-		k.add(w)
+		w.Value.item = zero
+		k.Add(w)
 		return q.items.pop(), true
 	}
 	if q.items.len() > 0 {
@@ -146,17 +147,17 @@ func (q *Queue[T]) tryGet(k *wakeups[putter[T]]) (T, bool) {
 // goroutine; cancel may be called from any goroutine.
 func (q *Queue[T]) Put(l *ioloop.Loop, item T, timeout time.Duration, f func(ok bool)) (cancel func()) {
 	mustLoop(l)
-	var k wakeups[getter[T]]
+	var k waitlist.Wakeups[getter[T]]
 	q.mu.Lock()
 	if q.tryPut(item, &k) {
 		q.mu.Unlock()
-		k.send()
+		k.Send()
 		if f != nil {
-			answer(l, callback(f), true)
+			waitlist.Answer(l, waitlist.Callback(f), true)
 		}
-		return nothing
+		return waitlist.Nothing
 	}
-	return q.putters.park(&q.mu, l, timeout, &waiter[putter[T]]{v: putter[T]{item, f}})
+	return q.putters.Park(&q.mu, l, timeout, &waitlist.Waiter[putter[T]]{Value: putter[T]{item, f}})
 }
 
 // PutContext blocks the calling goroutine until item is in the queue or
@@ -164,11 +165,11 @@ func (q *Queue[T]) Put(l *ioloop.Loop, item T, timeout time.Duration, f func(ok 
 // ctx.Err(), and item was not put). With room, item goes in even if ctx is
 // done. Do not call it on a loop's goroutine.
 func (q *Queue[T]) PutContext(ctx context.Context, item T) error {
-	var k wakeups[getter[T]]
+	var k waitlist.Wakeups[getter[T]]
 	q.mu.Lock()
 	if q.tryPut(item, &k) {
 		q.mu.Unlock()
-		k.send()
+		k.Send()
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
@@ -176,7 +177,7 @@ func (q *Queue[T]) PutContext(ctx context.Context, item T) error {
 		return err
 	}
 	done := make(chan struct{})
-	if !q.putters.block(&q.mu, ctx, done, putter[T]{item, func(bool) { close(done) }}) {
+	if !q.putters.Block(&q.mu, ctx, done, putter[T]{item, func(bool) { close(done) }}) {
 		return ctx.Err()
 	}
 	return nil
@@ -188,15 +189,15 @@ func (q *Queue[T]) PutContext(ctx context.Context, item T) error {
 // goroutine; cancel may be called from any goroutine.
 func (q *Queue[T]) Get(l *ioloop.Loop, timeout time.Duration, f func(item T, ok bool)) (cancel func()) {
 	mustLoop(l)
-	var k wakeups[putter[T]]
+	var k waitlist.Wakeups[putter[T]]
 	q.mu.Lock()
 	if item, ok := q.tryGet(&k); ok {
 		q.mu.Unlock()
-		k.send()
-		answer(l, getter[T]{item, f}, true)
-		return nothing
+		k.Send()
+		waitlist.Answer(l, getter[T]{item, f}, true)
+		return waitlist.Nothing
 	}
-	return q.getters.park(&q.mu, l, timeout, &waiter[getter[T]]{v: getter[T]{f: f}})
+	return q.getters.Park(&q.mu, l, timeout, &waitlist.Waiter[getter[T]]{Value: getter[T]{f: f}})
 }
 
 // GetContext blocks the calling goroutine until it has the next item (with
@@ -204,11 +205,11 @@ func (q *Queue[T]) Get(l *ioloop.Loop, timeout time.Duration, f func(item T, ok 
 // call is taken even if ctx is done, and an item handed over as ctx ends
 // is returned, not lost. Do not call it on a loop's goroutine.
 func (q *Queue[T]) GetContext(ctx context.Context) (T, error) {
-	var k wakeups[putter[T]]
+	var k waitlist.Wakeups[putter[T]]
 	q.mu.Lock()
 	if item, ok := q.tryGet(&k); ok {
 		q.mu.Unlock()
-		k.send()
+		k.Send()
 		return item, nil
 	}
 	var got T
@@ -217,7 +218,7 @@ func (q *Queue[T]) GetContext(ctx context.Context) (T, error) {
 		return got, err
 	}
 	done := make(chan struct{})
-	if !q.getters.block(&q.mu, ctx, done, getter[T]{f: func(item T, _ bool) { got = item; close(done) }}) {
+	if !q.getters.Block(&q.mu, ctx, done, getter[T]{f: func(item T, _ bool) { got = item; close(done) }}) {
 		return got, ctx.Err()
 	}
 	return got, nil
@@ -228,7 +229,7 @@ func (q *Queue[T]) GetContext(ctx context.Context) (T, error) {
 // panics, changing nothing, if called more times than items were put
 // (Tornado raises ValueError): a programmer error.
 func (q *Queue[T]) TaskDone() {
-	var k wakeups[callback]
+	var k waitlist.Wakeups[waitlist.Callback]
 	q.mu.Lock()
 	if q.unfinished <= 0 {
 		q.mu.Unlock()
@@ -236,12 +237,12 @@ func (q *Queue[T]) TaskDone() {
 	}
 	q.unfinished--
 	if q.unfinished == 0 {
-		for w := q.joiners.pop(); w != nil; w = q.joiners.pop() {
-			k.add(w)
+		for w := q.joiners.Pop(); w != nil; w = q.joiners.Pop() {
+			k.Add(w)
 		}
 	}
 	q.mu.Unlock()
-	k.send()
+	k.Send()
 }
 
 // Join runs f on l once every item put has been marked with TaskDone (ok
@@ -253,10 +254,10 @@ func (q *Queue[T]) Join(l *ioloop.Loop, timeout time.Duration, f func(ok bool)) 
 	q.mu.Lock()
 	if q.unfinished == 0 {
 		q.mu.Unlock()
-		answer(l, callback(f), true)
-		return nothing
+		waitlist.Answer(l, waitlist.Callback(f), true)
+		return waitlist.Nothing
 	}
-	return q.joiners.park(&q.mu, l, timeout, &waiter[callback]{v: f})
+	return q.joiners.Park(&q.mu, l, timeout, &waitlist.Waiter[waitlist.Callback]{Value: f})
 }
 
 // JoinContext blocks the calling goroutine until every item put has been
@@ -273,7 +274,7 @@ func (q *Queue[T]) JoinContext(ctx context.Context) error {
 		return err
 	}
 	done := make(chan struct{})
-	if !q.joiners.block(&q.mu, ctx, done, callback(func(bool) { close(done) })) {
+	if !q.joiners.Block(&q.mu, ctx, done, waitlist.Callback(func(bool) { close(done) })) {
 		return ctx.Err()
 	}
 	return nil
@@ -295,7 +296,7 @@ type getter[T any] struct {
 	f    func(item T, ok bool)
 }
 
-func (g getter[T]) run(ok bool) {
+func (g getter[T]) Run(ok bool) {
 	if g.f != nil {
 		g.f(g.item, ok)
 	}
@@ -308,7 +309,7 @@ type putter[T any] struct {
 	f    func(ok bool)
 }
 
-func (p putter[T]) run(ok bool) {
+func (p putter[T]) Run(ok bool) {
 	if p.f != nil {
 		p.f(ok)
 	}

@@ -3,8 +3,6 @@ package queues
 import (
 	"context"
 	"math/rand/v2"
-	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -145,25 +143,5 @@ func TestProducersAndConsumers(t *testing.T) {
 		if seen[i] != 1 {
 			t.Fatalf("item %d arrived %d times", i, seen[i])
 		}
-	}
-}
-
-// TestWaitlistCopiesAgree keeps the waiter machinery that locks and queues
-// share word for word identical, but for the package clause.
-func TestWaitlistCopiesAgree(t *testing.T) {
-	mine, err := os.ReadFile("waitlist.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	theirs, err := os.ReadFile("../locks/waitlist.go")
-	if err != nil {
-		t.Skipf("locks copy not found: %v", err)
-	}
-	body := func(b []byte) string {
-		_, rest, _ := strings.Cut(string(b), "\n")
-		return rest
-	}
-	if body(mine) != body(theirs) {
-		t.Error("queues/waitlist.go and locks/waitlist.go differ: change both")
 	}
 }

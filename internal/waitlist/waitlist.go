@@ -1,8 +1,7 @@
-package locks
-
-// This file is shared word for word, but for the package clause, by the
-// locks and queues packages (a test in queues checks that the copies
-// agree): the waiter machinery both build on.
+// Package waitlist is the waiter machinery under packages locks and
+// queues: FIFO lists of parked callbacks and goroutines, guarded by their
+// owner's mutex, woken in batches of one loop Callback per loop.
+package waitlist
 
 import (
 	"context"
@@ -12,41 +11,41 @@ import (
 	"github.com/gotornado/tornado/ioloop"
 )
 
-// payload is what a waiter carries: its callback and, for a queue, the
-// item handed over. run calls the callback.
-type payload interface{ run(ok bool) }
+// Payload is what a waiter carries: its Callback and, for a queue, the
+// item handed over. run calls the Callback.
+type Payload interface{ Run(ok bool) }
 
-// callback is the payload of a waiter that carries only its callback.
-type callback func(ok bool)
+// Callback is the Payload of a waiter that carries only its Callback.
+type Callback func(ok bool)
 
-func (f callback) run(ok bool) {
+func (f Callback) Run(ok bool) {
 	if f != nil {
 		f(ok)
 	}
 }
 
-// waiter is one party parked on a waitList: a callback to run on a loop,
+// waiter is one party parked on a waitList: a Callback to run on a loop,
 // or, with a nil loop, a goroutine blocked in a Context method. It holds
 // no goroutine and no channel of its own: a chat server parks one per
 // long poll.
-type waiter[V payload] struct {
-	v          V          // the callback, with the value handed over
-	next, prev *waiter[V] // links in the list; next also chains woken waiters
-	list       *waitList[V]
-	loop       *ioloop.Loop    // where the callback runs; nil for a blocked goroutine
+type Waiter[V Payload] struct {
+	Value      V          // the callback, with the value handed over
+	next, prev *Waiter[V] // links in the list; next also chains woken waiters
+	list       *List[V]
+	loop       *ioloop.Loop    // where the Callback runs; nil for a blocked goroutine
 	timer      *ioloop.Timeout // touched only on loop
 }
 
 // waitList is a FIFO of waiters, guarded by its owner's mutex: a waiter is
 // waiting exactly while it is linked. Its methods are called with that
 // mutex held.
-type waitList[V payload] struct {
+type List[V Payload] struct {
 	mu         *sync.Mutex // set by the first push; never changes
-	head, tail *waiter[V]
+	head, tail *Waiter[V]
 	n          int
 }
 
-func (l *waitList[V]) push(mu *sync.Mutex, w *waiter[V]) {
+func (l *List[V]) Push(mu *sync.Mutex, w *Waiter[V]) {
 	if l.mu == nil {
 		l.mu = mu
 	}
@@ -61,10 +60,13 @@ func (l *waitList[V]) push(mu *sync.Mutex, w *waiter[V]) {
 	l.n++
 }
 
-// linked reports whether w is still waiting on l.
-func (l *waitList[V]) linked(w *waiter[V]) bool { return w.prev != nil || l.head == w }
+// Len returns the number of waiters.
+func (l *List[V]) Len() int { return l.n }
 
-func (l *waitList[V]) unlink(w *waiter[V]) {
+// Linked reports whether w is still waiting on l.
+func (l *List[V]) Linked(w *Waiter[V]) bool { return w.prev != nil || l.head == w }
+
+func (l *List[V]) Unlink(w *Waiter[V]) {
 	if w.prev != nil {
 		w.prev.next = w.next
 	} else {
@@ -80,19 +82,19 @@ func (l *waitList[V]) unlink(w *waiter[V]) {
 }
 
 // pop unlinks and returns the longest-waiting waiter, or nil.
-func (l *waitList[V]) pop() *waiter[V] {
+func (l *List[V]) Pop() *Waiter[V] {
 	w := l.head
 	if w != nil {
-		l.unlink(w)
+		l.Unlink(w)
 	}
 	return w
 }
 
-// park adds a callback waiter for loop and arms its timeout there. Called
+// park adds a Callback waiter for loop and arms its timeout there. Called
 // on loop's goroutine with mu held, which it releases.
-func (l *waitList[V]) park(mu *sync.Mutex, loop *ioloop.Loop, timeout time.Duration, w *waiter[V]) (cancel func()) {
+func (l *List[V]) Park(mu *sync.Mutex, loop *ioloop.Loop, timeout time.Duration, w *Waiter[V]) (cancel func()) {
 	w.loop = loop
-	l.push(mu, w)
+	l.Push(mu, w)
 	mu.Unlock()
 	if timeout > 0 {
 		// A wake-up sent meanwhile runs on this goroutine, after this call:
@@ -102,13 +104,13 @@ func (l *waitList[V]) park(mu *sync.Mutex, loop *ioloop.Loop, timeout time.Durat
 	return w.cancel
 }
 
-// block parks the calling goroutine, whose payload v closes done when it
+// block parks the calling goroutine, whose Payload v closes done when it
 // runs, until it is woken or ctx is done, and reports whether it was
 // woken; a wake-up that races with ctx wins. Called with mu held, which it
 // releases.
-func (l *waitList[V]) block(mu *sync.Mutex, ctx context.Context, done <-chan struct{}, v V) bool {
-	w := &waiter[V]{v: v}
-	l.push(mu, w)
+func (l *List[V]) Block(mu *sync.Mutex, ctx context.Context, done <-chan struct{}, v V) bool {
+	w := &Waiter[V]{Value: v}
+	l.Push(mu, w)
 	mu.Unlock()
 	select {
 	case <-done:
@@ -116,8 +118,8 @@ func (l *waitList[V]) block(mu *sync.Mutex, ctx context.Context, done <-chan str
 	case <-ctx.Done():
 	}
 	mu.Lock()
-	if l.linked(w) {
-		l.unlink(w)
+	if l.Linked(w) {
+		l.Unlink(w)
 		mu.Unlock()
 		return false
 	}
@@ -128,14 +130,14 @@ func (l *waitList[V]) block(mu *sync.Mutex, ctx context.Context, done <-chan str
 
 // expire is w's timeout, run on w.loop: unless w was woken first (its
 // wake-up is then on the way, and wins), w leaves the list and gets false.
-func (w *waiter[V]) expire() {
+func (w *Waiter[V]) expire() {
 	l := w.list
 	l.mu.Lock()
-	if !l.linked(w) {
+	if !l.Linked(w) {
 		l.mu.Unlock()
 		return
 	}
-	l.unlink(w)
+	l.Unlink(w)
 	l.mu.Unlock()
 	w.timer = nil
 	w.deliver(false)
@@ -144,37 +146,37 @@ func (w *waiter[V]) expire() {
 // cancel takes w off its list at once, from any goroutine, and queues its
 // false answer (and the removal of its timer) to w.loop. It does nothing
 // once w was woken or has timed out.
-func (w *waiter[V]) cancel() {
+func (w *Waiter[V]) cancel() {
 	l := w.list
 	l.mu.Lock()
-	if !l.linked(w) {
+	if !l.Linked(w) {
 		l.mu.Unlock()
 		return
 	}
-	l.unlink(w)
+	l.Unlink(w)
 	l.mu.Unlock()
 	w.loop.AddCallback(w.cancelled)
 }
 
-func (w *waiter[V]) cancelled() { w.deliver(false) }
+func (w *Waiter[V]) cancelled() { w.deliver(false) }
 
-// deliver runs w's callback on w.loop, after removing its timer.
-func (w *waiter[V]) deliver(ok bool) {
+// deliver runs w's Callback on w.loop, after removing its timer.
+func (w *Waiter[V]) deliver(ok bool) {
 	if w.timer != nil {
 		w.loop.RemoveTimeout(w.timer)
 		w.timer = nil
 	}
-	v := w.v
+	v := w.Value
 	var zero V
-	w.v = zero // let go of the callback and the item
-	v.run(ok)
+	w.Value = zero // let go of the Callback and the item
+	v.Run(ok)
 }
 
 // wakeups collects the waiters that one call wakes, grouped by loop, so
 // that waking any number of them costs one AddCallback per loop and no
 // allocation per waiter. It is filled with the owner's mutex held and sent
 // once the mutex is released.
-type wakeups[V payload] struct {
+type Wakeups[V Payload] struct {
 	n       int
 	batches [4]batch[V] // few loops (most machines): no allocation
 	more    []batch[V]
@@ -182,12 +184,12 @@ type wakeups[V payload] struct {
 }
 
 // batch is a chain of woken waiters, linked through next, in wake order.
-type batch[V payload] struct {
+type batch[V Payload] struct {
 	loop       *ioloop.Loop
-	head, tail *waiter[V]
+	head, tail *Waiter[V]
 }
 
-func (b *batch[V]) append(w *waiter[V]) {
+func (b *batch[V]) append(w *Waiter[V]) {
 	if b.tail == nil {
 		b.head = w
 	} else {
@@ -197,7 +199,7 @@ func (b *batch[V]) append(w *waiter[V]) {
 }
 
 // add records w, already unlinked, as woken.
-func (k *wakeups[V]) add(w *waiter[V]) {
+func (k *Wakeups[V]) Add(w *Waiter[V]) {
 	if w.loop == nil {
 		k.direct.append(w)
 		return
@@ -223,9 +225,9 @@ func (k *wakeups[V]) add(w *waiter[V]) {
 	k.more = append(k.more, b)
 }
 
-// send queues one callback per loop, which runs that loop's woken waiters
+// send queues one Callback per loop, which runs that loop's woken waiters
 // in order, and wakes the blocked goroutines. Called without the mutex.
-func (k *wakeups[V]) send() {
+func (k *Wakeups[V]) Send() {
 	for i := range k.batches[:k.n] {
 		k.batches[i].send()
 	}
@@ -235,7 +237,7 @@ func (k *wakeups[V]) send() {
 	for w := k.direct.head; w != nil; {
 		next := w.next
 		w.next = nil
-		w.v.run(true)
+		w.Value.Run(true)
 		w = next
 	}
 }
@@ -246,12 +248,12 @@ func (b *batch[V]) send() {
 }
 
 // runChain delivers true to a chain of woken waiters, on their loop, at
-// most chainStep of them per callback: the rest run in a later callback,
+// most chainStep of them per Callback: the rest run in a later Callback,
 // so that the loop flushes the first answers before it builds the next
-// ones (the first of 10,000 woken long polls leaves at once). If a callback
-// panics, the rest of the chain runs in a later callback too and the panic
+// ones (the first of 10,000 woken long polls leaves at once). If a Callback
+// panics, the rest of the chain runs in a later Callback too and the panic
 // goes on to the loop, which logs it.
-func runChain[V payload](loop *ioloop.Loop, w *waiter[V]) {
+func runChain[V Payload](loop *ioloop.Loop, w *Waiter[V]) {
 	defer func() {
 		if w != nil {
 			rest := w
@@ -266,14 +268,14 @@ func runChain[V payload](loop *ioloop.Loop, w *waiter[V]) {
 	}
 }
 
-// chainStep is how many woken waiters one loop callback runs.
+// chainStep is how many woken waiters one loop Callback runs.
 const chainStep = 64
 
-// answer runs v's callback on loop from its callback queue: a wait
+// answer runs v's Callback on loop from its Callback queue: a wait
 // satisfied at once still answers from the loop, never inside the call.
-func answer[V payload](loop *ioloop.Loop, v V, ok bool) {
-	loop.AddCallback(func() { v.run(ok) })
+func Answer[V Payload](loop *ioloop.Loop, v V, ok bool) {
+	loop.AddCallback(func() { v.Run(ok) })
 }
 
 // nothing is the cancel of a wait that was satisfied at once.
-func nothing() {}
+func Nothing() {}
