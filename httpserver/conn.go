@@ -170,10 +170,9 @@ func (c *conn) onData(data []byte) int {
 				c.ls.wait(c)
 				return off
 			}
-			c.rs = c.ls.getState(c)
-		}
-		if c.ps == nil && c.state != stateHandler && c.state != stateClosing {
-			c.ps = c.ls.getParser(c.srv)
+			// A new request: its parse state lives until it has been read
+			// (see requestDone).
+			c.rs, c.ps = c.ls.getState(c), c.ls.getParser(c.srv)
 		}
 		var n int
 		switch c.state {

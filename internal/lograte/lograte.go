@@ -6,6 +6,7 @@ package lograte
 
 import (
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -82,24 +83,11 @@ func PanicSite() string {
 			b.WriteByte(' ')
 			b.WriteString(f.File)
 			b.WriteByte(':')
-			b.WriteString(itoa(f.Line))
+			b.WriteString(strconv.Itoa(f.Line))
 			return b.String()
 		}
 		if !more {
 			return ""
-		}
-	}
-}
-
-func itoa(n int) string {
-	var b [20]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			return string(b[i:])
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package lograte
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -30,7 +31,7 @@ func TestAllowBurstThenCount(t *testing.T) {
 func TestKindsBounded(t *testing.T) {
 	var l Limiter
 	for i := range 3 * maxKinds {
-		l.Allow(itoa(i))
+		l.Allow(strconv.Itoa(i))
 	}
 	if len(l.kinds) > maxKinds {
 		t.Fatalf("%d kinds remembered, want at most %d", len(l.kinds), maxKinds)
