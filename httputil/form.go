@@ -85,22 +85,24 @@ func (l *FormLimits) parseBodyArguments(contentType string, body []byte, f *form
 	return nil
 }
 
-// form is where a parser puts what it finds: the arguments, the files and,
-// when argNames or fileNames is set, the names in the order they first
-// appear (Tornado's arguments and files are dicts, which keep that order).
+// form is where a parser puts what it finds: the arguments, in a map
+// (the exported parse functions) or in fields, in order (a request's
+// own), and the files with, when fileNames is set, their names in the
+// order they first appear (Tornado's files are dicts, which keep that
+// order).
 type form struct {
 	args      url.Values
+	fields    *Fields
 	files     map[string][]*File
-	argNames  *[]string
 	fileNames *[]string
 }
 
 func (f *form) addArg(name, value string) {
-	vs, seen := f.args[name]
-	if !seen && f.argNames != nil {
-		*f.argNames = append(*f.argNames, name)
+	if f.fields != nil {
+		*f.fields = append(*f.fields, Field{name, value})
+		return
 	}
-	f.args[name] = append(vs, value)
+	f.args[name] = append(f.args[name], value)
 }
 
 func (f *form) addFile(name string, file *File) {
@@ -112,6 +114,60 @@ func (f *form) addFile(name string, file *File) {
 		*f.fileNames = append(*f.fileNames, name)
 	}
 	f.files[name] = append(fs, file)
+}
+
+// Field is one name=value argument of a query string or form body.
+type Field struct{ Name, Value string }
+
+// Fields are the arguments of a query string or form body in the order
+// they came, repeated names included: a request keeps its arguments so,
+// at 32 bytes each, and makes a url.Values only when one is asked for.
+// Its lookups are linear in its length.
+type Fields []Field
+
+// Last returns the last value of name, and whether there is one.
+func (fs Fields) Last(name string) (string, bool) {
+	for i := len(fs) - 1; i >= 0; i-- {
+		if fs[i].Name == name {
+			return fs[i].Value, true
+		}
+	}
+	return "", false
+}
+
+// Has reports whether name is among fs.
+func (fs Fields) Has(name string) bool {
+	_, ok := fs.Last(name)
+	return ok
+}
+
+// AppendValues appends the values of name to dst, in order, and returns
+// the extended slice.
+func (fs Fields) AppendValues(dst []string, name string) []string {
+	for i := range fs {
+		if fs[i].Name == name {
+			dst = append(dst, fs[i].Value)
+		}
+	}
+	return dst
+}
+
+// Values returns fs as a url.Values and the names in the order they first
+// appear; nil and nil when fs is empty.
+func (fs Fields) Values() (url.Values, []string) {
+	if len(fs) == 0 {
+		return nil, nil
+	}
+	v := make(url.Values)
+	var names []string
+	for _, f := range fs {
+		vs, seen := v[f.Name]
+		if !seen {
+			names = append(names, f.Name)
+		}
+		v[f.Name] = append(vs, f.Value)
+	}
+	return v, names
 }
 
 // isFormContentType reports whether ParseBodyArguments would parse a body of

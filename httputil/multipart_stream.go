@@ -124,7 +124,7 @@ func NewMultipartParser(boundary string, l *FormLimits, spill int64, dir string)
 		spill:     spill,
 		dir:       dir,
 	}
-	p.f.argNames, p.f.fileNames = new([]string), new([]string)
+	p.f.fields, p.f.fileNames = new(Fields), new([]string)
 	return p, nil
 }
 
@@ -221,8 +221,12 @@ func (p *MultipartParser) SpilledFiles() []string {
 // ParseMultipartFormData adds them, and their names in the order they
 // first came. The maps are nil when the body had none.
 func (p *MultipartParser) Form() (args url.Values, argNames []string, files map[string][]*File, fileNames []string) {
-	return p.f.args, *p.f.argNames, p.f.files, *p.f.fileNames
+	args, argNames = p.Fields().Values()
+	return args, argNames, p.f.files, *p.f.fileNames
 }
+
+// Fields returns the body arguments the parser found, in order.
+func (p *MultipartParser) Fields() Fields { return *p.f.fields }
 
 // scan consumes what it can of data: content up to each delimiter, and the
 // delimiters. It returns how many bytes it consumed; the rest (shorter
@@ -429,9 +433,6 @@ func (p *MultipartParser) endSegment() error {
 	}
 	if p.name == "" {
 		return wrapForm("multipart part missing name")
-	}
-	if p.f.args == nil {
-		p.f.args, p.f.files = make(url.Values), make(map[string][]*File)
 	}
 	if p.filename == "" {
 		p.f.addArg(p.name, string(p.value))

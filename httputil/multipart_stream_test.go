@@ -242,9 +242,11 @@ func FuzzMultipartParser(f *testing.F) {
 	dir := f.TempDir() // one folder: each worker runs its inputs one at a time
 	f.Fuzz(func(t *testing.T, boundary string, data []byte, seed uint64, spill uint8) {
 		l := FormLimits{MaxParts: 20, MaxPartHeaderSize: 64}
-		args, files := url.Values{}, map[string][]*File{}
-		var argNames, fileNames []string
-		wholeErr := l.parseMultipartFormData(boundary, data, &form{args, files, &argNames, &fileNames})
+		files := map[string][]*File{}
+		var fields Fields
+		var fileNames []string
+		wholeErr := l.parseMultipartFormData(boundary, data, &form{fields: &fields, files: files, fileNames: &fileNames})
+		args, argNames := fields.Values()
 
 		r := rand.New(rand.NewPCG(seed, 0))
 		sizes := make([]int, 8)

@@ -291,9 +291,11 @@ func FuzzParseMultipartFormData(f *testing.F) {
 	f.Add("b", []byte("--b--"))
 	f.Fuzz(func(t *testing.T, boundary string, data []byte) {
 		l := FormLimits{MaxParts: 50, MaxPartHeaderSize: 512}
-		args, files := url.Values{}, map[string][]*File{}
-		var argNames, fileNames []string
-		err := l.parseMultipartFormData(boundary, data, &form{args, files, &argNames, &fileNames})
+		files := map[string][]*File{}
+		var fields Fields
+		var fileNames []string
+		err := l.parseMultipartFormData(boundary, data, &form{fields: &fields, files: files, fileNames: &fileNames})
+		args, argNames := fields.Values()
 		if err != nil && !errors.Is(err, ErrBadForm) {
 			t.Fatalf("ParseMultipartFormData(%q, %q) error %v does not match ErrBadForm", boundary, data, err)
 		}

@@ -32,22 +32,34 @@ type ServerRequest struct {
 
 	finishTime time.Time
 
-	queryArgs   url.Values
-	bodyArgs    url.Values
-	args        url.Values
+	query       Fields // the query's arguments, once parsedQuery
+	body        Fields // the form body's arguments, once parsedBody
 	files       map[string][]*File
-	cookies     map[string]string
-	queryNames  []string // keys of queryArgs in the order they came; likewise below
-	bodyNames   []string
-	argNames    []string
 	fileNames   []string
+	views       *argViews // the url.Values of the arguments, made when asked for
+	cookies     map[string]string
 	cookieNames []string
 	bodyErr     error
 	limits      FormLimits // for parsing the body; see SetFormLimits
 	parsedQuery bool
 	parsedBody  bool
-	parsedArgs  bool
 	parsedCook  bool
+}
+
+// argViews are the arguments as url.Values, with their names in order:
+// made only for the accessors that return them, so that a request read
+// only through Fields (web's GetArgument) keeps no map.
+type argViews struct {
+	query, body, args               url.Values
+	queryNames, bodyNames, argNames []string
+	madeQuery, madeBody, madeArgs   bool
+}
+
+func (r *ServerRequest) argViews() *argViews {
+	if r.views == nil {
+		r.views = new(argViews)
+	}
+	return r.views
 }
 
 // File is one uploaded file from a multipart/form-data body.
@@ -72,43 +84,68 @@ func (f *File) Size() int64 {
 	return f.size
 }
 
-// QueryArguments returns the arguments of the query string, parsed once and
-// cached. Parsing is lenient like Tornado's parse_qs_bytes with
-// keep_blank_values: blank values are kept and malformed escapes are left as
-// they are.
-func (r *ServerRequest) QueryArguments() url.Values {
+// QueryFields returns the arguments of the query string in the order
+// they came, parsed once and cached: do not modify it. Parsing is lenient
+// like Tornado's parse_qs_bytes with keep_blank_values: blank values are
+// kept and malformed escapes are left as they are.
+func (r *ServerRequest) QueryFields() Fields {
 	if !r.parsedQuery {
 		r.parsedQuery = true
-		r.queryArgs = make(url.Values)
-		parseQuery(&form{args: r.queryArgs, argNames: &r.queryNames}, r.Query, 0)
+		parseQuery(&form{fields: &r.query}, r.Query, 0)
 	}
-	return r.queryArgs
+	return r.query
+}
+
+// QueryArguments returns the arguments of the query string as
+// QueryFields parses them, by name, cached: do not modify it.
+func (r *ServerRequest) QueryArguments() url.Values {
+	v := r.argViews()
+	if !v.madeQuery {
+		v.madeQuery = true
+		v.query, v.queryNames = r.QueryFields().Values()
+		if v.query == nil {
+			v.query = make(url.Values)
+		}
+	}
+	return v.query
 }
 
 // QueryArgumentNames returns the names of QueryArguments in the order they
 // first appear in the query string. The slice is cached: do not modify it.
 func (r *ServerRequest) QueryArgumentNames() []string {
 	r.QueryArguments()
-	return r.queryNames
+	return r.views.queryNames
 }
 
-// BodyArguments returns the arguments of an application/x-www-form-urlencoded
-// or multipart/form-data body, chosen by the Content-Type header, parsed once
-// and cached. It must be called after the whole body has arrived. A malformed
-// body yields no arguments; ParseBody reports why.
-func (r *ServerRequest) BodyArguments() url.Values {
+// BodyFields returns the arguments of an application/x-www-form-urlencoded
+// or multipart/form-data body, chosen by the Content-Type header, in the
+// order they came, parsed once and cached: do not modify it. It must be
+// called after the whole body has arrived. A malformed body yields no
+// arguments; ParseBody reports why.
+func (r *ServerRequest) BodyFields() Fields {
 	r.parseBody()
-	if r.bodyArgs == nil {
-		r.bodyArgs = make(url.Values) // made only when asked for; see parseBody
+	return r.body
+}
+
+// BodyArguments returns the arguments of BodyFields by name, cached: do
+// not modify it.
+func (r *ServerRequest) BodyArguments() url.Values {
+	v := r.argViews()
+	if !v.madeBody {
+		v.madeBody = true
+		v.body, v.bodyNames = r.BodyFields().Values()
+		if v.body == nil {
+			v.body = make(url.Values)
+		}
 	}
-	return r.bodyArgs
+	return v.body
 }
 
 // BodyArgumentNames returns the names of BodyArguments in the order they
 // first appear in the body. The slice is cached: do not modify it.
 func (r *ServerRequest) BodyArgumentNames() []string {
-	r.parseBody()
-	return r.bodyNames
+	r.BodyArguments()
+	return r.views.bodyNames
 }
 
 // Files returns the files uploaded in a multipart/form-data body, by field
@@ -155,15 +192,12 @@ func (r *ServerRequest) parseBody() {
 		r.bodyErr = fmt.Errorf("%w: %q", ErrUnsupportedEncoding, ce)
 		return
 	}
-	r.bodyArgs = make(url.Values)
-	f := form{args: r.bodyArgs, argNames: &r.bodyNames, fileNames: &r.fileNames}
+	f := form{fields: &r.body, fileNames: &r.fileNames}
 	err := r.limits.parseBodyArguments(ct, r.Body, &f)
 	r.files = f.files // made by the first file only
 	if err != nil {
-		r.bodyErr = err
-		clear(r.bodyArgs) // like Tornado: a malformed body contributes nothing
-		clear(r.files)
-		r.bodyNames, r.fileNames = nil, nil
+		r.bodyErr = err // like Tornado: a malformed body contributes nothing
+		r.body, r.files, r.fileNames = nil, nil, nil
 	}
 }
 
@@ -179,10 +213,10 @@ func (r *ServerRequest) SetFormLimits(l FormLimits) { r.limits = l }
 // arguments and no files.
 func (r *ServerRequest) SetBodyForm(p *MultipartParser, err error) {
 	r.parsedBody = true
-	r.bodyArgs, r.files, r.bodyNames, r.fileNames = nil, nil, nil, nil
+	r.body, r.files, r.fileNames, r.views = nil, nil, nil, nil
 	r.bodyErr = err
 	if err == nil {
-		r.bodyArgs, r.bodyNames, r.files, r.fileNames = p.Form()
+		r.body, r.files, r.fileNames = p.Fields(), p.f.files, *p.f.fileNames
 	}
 }
 
@@ -204,40 +238,45 @@ func (r *ServerRequest) contentEncoding() (string, bool) {
 // Arguments returns the query arguments followed by the body arguments,
 // merged per name, cached after the first call: do not modify it. When only
 // one of the two has arguments it is that one's map itself. It must be
-// called after the whole body has arrived.
+// called after the whole body has arrived. (To look up a few names,
+// QueryFields and BodyFields cost no map.)
 func (r *ServerRequest) Arguments() url.Values {
-	if !r.parsedArgs {
-		r.parsedArgs = true
-		var q url.Values
-		if r.Query != "" {
-			q = r.QueryArguments()
-		}
-		r.parseBody()
-		b := r.bodyArgs // may be nil: read only
-		switch {
-		case len(q) == 0 && b != nil:
-			// No merge, no copy: a form POST to a bare path, a long poll.
-			r.args, r.argNames = b, r.bodyNames
-			return r.args
-		case len(b) == 0 && q != nil:
-			r.args, r.argNames = q, r.queryNames
-			return r.args
-		}
-		r.args = make(url.Values, len(q)+len(b))
-		for k, vs := range q {
-			r.args[k] = append([]string(nil), vs...)
-		}
-		for k, vs := range b {
-			r.args[k] = append(r.args[k], vs...)
-		}
-		r.argNames = append(r.argNames, r.queryNames...)
-		for _, k := range r.bodyNames {
-			if _, inQuery := r.queryArgs[k]; !inQuery {
-				r.argNames = append(r.argNames, k)
-			}
+	v := r.argViews()
+	if v.madeArgs {
+		return v.args
+	}
+	v.madeArgs = true
+	var q url.Values
+	if r.Query != "" {
+		q = r.QueryArguments()
+	}
+	var b url.Values
+	if len(r.BodyFields()) > 0 {
+		b = r.BodyArguments()
+	}
+	switch {
+	case len(q) == 0 && len(b) > 0:
+		// No merge, no copy: a form POST to a bare path.
+		v.args, v.argNames = b, v.bodyNames
+		return v.args
+	case len(b) == 0 && len(q) > 0:
+		v.args, v.argNames = q, v.queryNames
+		return v.args
+	}
+	v.args = make(url.Values, len(q)+len(b))
+	for k, vs := range q {
+		v.args[k] = append([]string(nil), vs...)
+	}
+	for k, vs := range b {
+		v.args[k] = append(v.args[k], vs...)
+	}
+	v.argNames = append(v.argNames, v.queryNames...)
+	for _, k := range v.bodyNames {
+		if _, inQuery := q[k]; !inQuery {
+			v.argNames = append(v.argNames, k)
 		}
 	}
-	return r.args
+	return v.args
 }
 
 // ArgumentNames returns the names of Arguments in the order they first
@@ -245,7 +284,7 @@ func (r *ServerRequest) Arguments() url.Values {
 // of Tornado's request.arguments). The slice is cached: do not modify it.
 func (r *ServerRequest) ArgumentNames() []string {
 	r.Arguments()
-	return r.argNames
+	return r.views.argNames
 }
 
 // Cookies returns the cookies sent in the Cookie headers, parsed once and

@@ -2,9 +2,12 @@ package web
 
 import (
 	"errors"
-	"net/url"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gotornado/tornado/httputil"
 )
 
 func TestArguments(t *testing.T) {
@@ -76,20 +79,20 @@ func TestArguments(t *testing.T) {
 }
 
 func TestArgumentHelpers(t *testing.T) {
-	v := url.Values{"a": {"1", " 2 "}, "bad": {"\xff"}}
-	if got, err := argument(v, "a", nil); got != "2" || err != nil {
-		t.Errorf("argument(a) = %q, %v", got, err)
+	h := &RequestHandler{req: &httputil.ServerRequest{Query: "a=1&a=+2+&bad=%ff"}}
+	if got, err := h.GetArgument("a"); got != "2" || err != nil {
+		t.Errorf("GetArgument(a) = %q, %v", got, err)
 	}
-	_, err := argument(v, "missing", nil)
+	_, err := h.GetArgument("missing")
 	var me *MissingArgumentError
 	if !errors.As(err, &me) || me.Name != "missing" {
-		t.Errorf("argument(missing) error = %v, want MissingArgumentError", err)
+		t.Errorf("GetArgument(missing) error = %v, want MissingArgumentError", err)
 	}
 	if he := asHTTPError(err); he == nil || he.Code != 400 {
 		t.Errorf("asHTTPError(MissingArgumentError) = %v, want 400", he)
 	}
-	if got := arguments(v, "bad"); len(got) != 1 || got[0] != "\uFFFD" {
-		t.Errorf("arguments(bad) = %q", got)
+	if got := h.GetArguments("bad"); len(got) != 1 || got[0] != "\uFFFD" {
+		t.Errorf("GetArguments(bad) = %q", got)
 	}
 	for in, want := range map[string]string{"x": "x", " x ": "x", "a\x00b": "a b", "a\x1fb": "a b", "\x0b x": "x"} {
 		if got := cleanArgument(in); got != want {
@@ -100,4 +103,50 @@ func TestArgumentHelpers(t *testing.T) {
 		t.Errorf("cleanArgument allocates %v times for a clean value", n)
 	}
 	_ = strings.TrimSpace
+}
+
+// TestArgumentsManyFields: past manyFields arguments the accessors read the
+// request's maps instead of scanning its fields, with the same answers.
+func TestArgumentsManyFields(t *testing.T) {
+	mk := func(extra int) *RequestHandler {
+		var q strings.Builder
+		q.WriteString("a=q1&b=q&a=q2")
+		for i := range extra {
+			fmt.Fprintf(&q, "&x%d=%d", i, i)
+		}
+		req := &httputil.ServerRequest{Query: q.String(), Body: []byte("a=b1&c=b&a=b2")}
+		req.Header.Add("Content-Type", "application/x-www-form-urlencoded")
+		return &RequestHandler{req: req}
+	}
+	few, many := mk(0), mk(manyFields)
+	if _, _, m := few.fields(allArgs); m {
+		t.Fatal("a request of 6 arguments takes the map path")
+	}
+	if _, _, m := many.fields(allArgs); !m {
+		t.Fatalf("a request of %d arguments takes the scan path", 6+manyFields)
+	}
+	for _, h := range []*RequestHandler{few, many} {
+		for _, c := range []struct {
+			src  argSource
+			name string
+			last string
+			all  []string
+		}{
+			{allArgs, "a", "b2", []string{"q1", "q2", "b1", "b2"}},
+			{allArgs, "b", "q", []string{"q"}},
+			{allArgs, "c", "b", []string{"b"}},
+			{queryArgs, "a", "q2", []string{"q1", "q2"}},
+			{queryArgs, "c", "", nil},
+			{bodyArgs, "a", "b2", []string{"b1", "b2"}},
+			{bodyArgs, "b", "", nil},
+		} {
+			last := h.lastArgument(c.src, c.name)
+			if last.v != c.last || last.ok != (c.all != nil) {
+				t.Errorf("%d fields: lastArgument(%d, %q) = %q %v, want %q", len(h.req.QueryFields()), c.src, c.name, last.v, last.ok, c.last)
+			}
+			if got := h.argumentValues(c.src, c.name); !slices.Equal(got, c.all) {
+				t.Errorf("%d fields: argumentValues(%d, %q) = %q, want %q", len(h.req.QueryFields()), c.src, c.name, got, c.all)
+			}
+		}
+	}
 }

@@ -39,8 +39,7 @@ type LoginURLGetter interface{ GetLoginURL() string }
 type loginState struct {
 	user   any
 	err    error
-	loaded bool       // GetCurrentUser ran, or SetCurrentUser was called
-	checks ruleChecks // asked for by the rule (Authenticated, AddSlash, RemoveSlash)
+	loaded bool // GetCurrentUser ran, or SetCurrentUser was called
 }
 
 // ruleChecks are the checks a wrapped rule runs after Prepare.
@@ -72,18 +71,20 @@ func (h *RequestHandler) CurrentUser() any {
 // than GetCurrentUser can do; GetCurrentUser is then not called. nil
 // logs nobody in. Must be called on the handler's goroutine.
 func (h *RequestHandler) SetCurrentUser(u any) {
-	h.login.user, h.login.err, h.login.loaded = u, nil, true
+	x := h.x()
+	x.login.user, x.login.err, x.login.loaded = u, nil, true
 }
 
 // currentUser is CurrentUser, returning GetCurrentUser's error.
 func (h *RequestHandler) currentUser() (any, error) {
-	if !h.login.loaded {
-		h.login.loaded = true
+	x := h.x()
+	if !x.login.loaded {
+		x.login.loaded = true
 		if g, ok := h.self.(CurrentUserGetter); ok {
-			h.login.user, h.login.err = g.GetCurrentUser()
+			x.login.user, x.login.err = g.GetCurrentUser()
 		}
 	}
-	return h.login.user, h.login.err
+	return x.login.user, x.login.err
 }
 
 // isUser reports whether u names a user: not nil, not a nil pointer, map,
@@ -198,9 +199,8 @@ func AddSlash(rule Rule) Rule { return withChecks(rule, checkAddSlash) }
 func RemoveSlash(rule Rule) Rule { return withChecks(rule, checkRemoveSlash) }
 
 // withChecks returns rule asking its handlers for checks, through the
-// rule's setup hook: each request marks its handler, whose Prepare hook is
-// wrapped (once per handler value, which a pool keeps) to run the marked
-// checks after the handler's own Prepare. A plain rule is left as it is.
+// rule's setup hook: each request marks its handler, which runs the
+// marked checks after its own Prepare. A plain rule is left as it is.
 func withChecks(rule Rule, c ruleChecks) Rule {
 	if rule.New == nil {
 		return rule
@@ -210,40 +210,15 @@ func withChecks(rule Rule, c ruleChecks) Rule {
 		if prev != nil {
 			prev(self)
 		}
-		h := self.requestHandler()
-		h.login.checks |= c
-		if _, ok := h.hk.prepare.(*checkingPreparer); !ok {
-			h.hk.prepare = &checkingPreparer{h: h, next: h.hk.prepare}
-		}
+		self.requestHandler().checks |= c
 	}
 	return rule
 }
 
-// checkingPreparer runs the handler's Prepare, if any, then the checks its
-// rule asked for this request. A handler shared by a plain rule's pool
-// keeps the wrapper, which then only calls Prepare.
-type checkingPreparer struct {
-	h    *RequestHandler
-	next Preparer
-}
-
-func (p *checkingPreparer) Prepare() error {
-	h := p.h
-	if p.next != nil {
-		if err := p.next.Prepare(); err != nil {
-			return err
-		}
-		if h.finishCalled.Load() || h.detached {
-			return nil
-		}
-	}
-	return h.runRuleChecks()
-}
-
-// runRuleChecks runs the checks of h.login.checks; it returns nil when the
+// runRuleChecks runs the checks of h.checks; it returns nil when the
 // verb may run or the response was finished by a redirect.
 func (h *RequestHandler) runRuleChecks() error {
-	c := h.login.checks
+	c := h.checks
 	if c&(checkAddSlash|checkRemoveSlash) != 0 {
 		if done, err := h.fixSlash(c); done || err != nil {
 			return err

@@ -24,7 +24,7 @@ import (
 // has no body to decode: it gets a 500. Must be called on the handler's
 // goroutine.
 func (h *RequestHandler) DecodeJSONBody(v any) error {
-	if h.body.streamer != nil {
+	if h.ex != nil && h.ex.body.streamer != nil {
 		return &HTTPError{Code: http.StatusInternalServerError, LogMessage: "DecodeJSONBody called by a handler that streams its body"}
 	}
 	if err := jsonContentType(h.req.Header.Get("Content-Type")); err != nil {
@@ -124,7 +124,7 @@ func (d *requestDelegate) takeSpool(h *RequestHandler) error {
 	if sp == nil {
 		return nil
 	}
-	h.body.spool = sp
+	h.x().body.spool = sp
 	err := d.in.spoolErr
 	if err == nil {
 		err = sp.Close()
@@ -147,8 +147,12 @@ func (in *delegateBody) abandon() {
 // endBody runs when the handler's lifetime ends: a multipart body's
 // spilled files are removed.
 func (h *RequestHandler) endBody() {
-	if sp := h.body.spool; sp != nil {
+	x := h.ex
+	if x == nil {
+		return
+	}
+	if sp := x.body.spool; sp != nil {
 		sp.RemoveFiles()
 	}
-	h.body.held = nil
+	x.body.held = nil
 }

@@ -75,13 +75,14 @@ func (h *RequestHandler) SetCookie(name, value string, opts ...CookieOptions) er
 		h.fail(err)
 		return err
 	}
-	for i := range h.cookies {
-		if h.cookies[i].name == name {
-			h.cookies[i].line = line
+	x := h.x()
+	for i := range x.cookies {
+		if x.cookies[i].name == name {
+			x.cookies[i].line = line
 			return nil
 		}
 	}
-	h.cookies = append(h.cookies, pendingCookie{name, line})
+	x.cookies = append(x.cookies, pendingCookie{name, line})
 	return nil
 }
 

@@ -114,7 +114,7 @@ func (d *requestDelegate) newHandler() (self Handler, h *RequestHandler, err err
 
 func (d *requestDelegate) OnConnectionClose() {
 	if h := d.h; h != nil {
-		if h.body.phase == bodyReceiving {
+		if h.ex != nil && h.ex.body.phase == bodyReceiving {
 			d.closeStream()
 			return
 		}

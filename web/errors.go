@@ -135,8 +135,8 @@ func (h *RequestHandler) sendError(code int, err error) {
 		reason = he.Reason
 	}
 	h.status, h.reason = code, httputil.Reason(code, reason)
-	if code == http.StatusMethodNotAllowed && h.allow != "" {
-		h.header.Set("Allow", h.allow)
+	if code == http.StatusMethodNotAllowed && h.ex != nil && h.ex.allow != "" {
+		h.header.Set("Allow", h.ex.allow)
 	}
 	h.err = nil
 	h.writeErrorPage(code, err)

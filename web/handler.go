@@ -121,34 +121,53 @@ type RequestHandler struct {
 	life lifecycle
 
 	route routeMatch
-	body  bodyState   // a streamed body, its limits, a multipart body's spilled files (stream.go); zeroed with the handler
-	tmpl  renderState // the UI modules this request's templates called (template.go); zeroed with the handler
+	ex    *handlerExtra // made on first use; a pooled handler keeps it
 
-	status  int
-	reason  string
-	header  httputil.Header
-	buf     []byte          // written, not yet flushed
-	cookies []pendingCookie // Set-Cookie values, sent with the headers
-	err     error           // the first refused status, header or cookie; fails the response
-	allow   string          // the Allow header of a 405
-	login   loginState      // the current user and the rule's checks (auth.go); zeroed with the handler
-	xsrf    xsrfState       // the XSRF token of this request (xsrf.go); zeroed with the handler
+	status int
+	reason string
+	header httputil.Header
+	buf    []byte // written, not yet flushed
+	err    error  // the first refused status, header or cookie; fails the response
 
 	headersWritten bool
 	finished       bool
-	inError        bool // writing an error page
-	closed         bool // the client went away
-	detached       bool // the connection was taken over (Detach)
+	inError        bool       // writing an error page
+	closed         bool       // the client went away
+	detached       bool       // the connection was taken over (Detach)
+	checks         ruleChecks // asked for by the rule (Authenticated, AddSlash, RemoveSlash; auth.go)
 	finishCalled   atomic.Bool
 	async          atomic.Bool
-	ctx            context.Context
-	cancel         context.CancelFunc
-	closeFn        func()        // h.connectionClosed, made once per handler
-	hk             hooks         // the optional methods of self, found once per handler
-	jsonBuf        bytes.Buffer  // WriteJSON's encoding, kept across requests
-	jsonEnc        *json.Encoder // writes to jsonBuf
-	etag           *etagCache    // made once per handler, kept across requests
-	tr             outTransforms // the response's output transforms (transform.go); zeroed with the handler
+	closeFn        func() // h.connectionClosed, made once per handler
+}
+
+// handlerExtra is the state of what not every request does: a streamed
+// body, templates, cookies to set, the current user, the XSRF token, a
+// context, JSON, an Etag, output transforms. A handler makes it on first
+// use (x) and a pooled handler keeps it, emptied, so that a request that
+// waits on a fresh handler (a long poll) holds a third of the memory.
+// Like the rest of the handler it is touched only on the handler's
+// goroutine.
+type handlerExtra struct {
+	body    bodyState       // a streamed body, its limits, a multipart body's spilled files (stream.go)
+	tmpl    renderState     // the UI modules this request's templates called (template.go)
+	cookies []pendingCookie // Set-Cookie values, sent with the headers
+	allow   string          // the Allow header of a 405
+	login   loginState      // the current user (auth.go)
+	xsrf    xsrfState       // the XSRF token of this request (xsrf.go)
+	ctx     context.Context
+	cancel  context.CancelFunc
+	jsonBuf bytes.Buffer  // WriteJSON's encoding, kept across requests
+	jsonEnc *json.Encoder // writes to jsonBuf
+	etag    *etagCache    // kept across requests
+	tr      outTransforms // the response's output transforms (transform.go)
+}
+
+// x returns the handler's handlerExtra, made on first use.
+func (h *RequestHandler) x() *handlerExtra {
+	if h.ex == nil {
+		h.ex = new(handlerExtra)
+	}
+	return h.ex
 }
 
 // maxKeptBuffer bounds the output buffer a pooled handler keeps.
@@ -158,64 +177,34 @@ const maxKeptBuffer = 64 << 10
 type kept struct {
 	header  httputil.Header
 	buf     []byte
-	cookies []pendingCookie
 	closeFn func()
-	jsonBuf []byte
-	jsonEnc *json.Encoder
-	hk      hooks
-	etag    *etagCache
+	ex      *handlerExtra
 }
 
 // storage returns what h keeps when its handler is zeroed for reuse.
 func (h *RequestHandler) storage() kept {
-	return kept{h.header, h.buf, h.cookies, h.closeFn, h.jsonBuf.Bytes(), h.jsonEnc, h.hk, h.etag}
-}
-
-// hooks are the optional methods of a handler that every request looks
-// for, found by type assertions once per handler value: a pooled handler
-// keeps them from request to request.
-type hooks struct {
-	found    bool
-	init     Initializer
-	prepare  Preparer
-	defaults DefaultHeaderSetter
-	finish   OnFinisher
-	etag     EtagComputer
-	get      Getter
-	methods  MethodSupporter
-}
-
-// findHooks fills h.hk for h.self, unless it is filled already: a
-// RequestHandler belongs to the one handler that embeds it.
-func (h *RequestHandler) findHooks() {
-	if h.hk.found {
-		return
-	}
-	self := h.self
-	k := hooks{found: true}
-	k.init, _ = self.(Initializer)
-	k.prepare, _ = self.(Preparer)
-	k.defaults, _ = self.(DefaultHeaderSetter)
-	k.finish, _ = self.(OnFinisher)
-	k.etag, _ = self.(EtagComputer)
-	k.get, _ = self.(Getter)
-	k.methods, _ = self.(MethodSupporter)
-	h.hk = k
+	return kept{h.header, h.buf, h.closeFn, h.ex}
 }
 
 // reuse gives a zeroed h back the storage k, emptied; buffers that grew
 // beyond maxKeptBuffer are dropped.
 func (h *RequestHandler) reuse(k kept) {
-	if cap(k.jsonBuf) <= maxKeptBuffer && k.jsonEnc != nil {
-		h.jsonBuf = *bytes.NewBuffer(k.jsonBuf[:0])
-		h.jsonEnc = k.jsonEnc
-	}
 	k.header.Reset()
 	if cap(k.buf) > maxKeptBuffer {
 		k.buf = nil
 	}
-	clear(k.cookies)
-	h.header, h.buf, h.cookies, h.closeFn, h.hk, h.etag = k.header, k.buf[:0], k.cookies[:0], k.closeFn, k.hk, k.etag
+	h.header, h.buf, h.closeFn = k.header, k.buf[:0], k.closeFn
+	if x := k.ex; x != nil {
+		jsonBuf, jsonEnc := x.jsonBuf.Bytes(), x.jsonEnc
+		cookies, etag := x.cookies, x.etag
+		clear(cookies)
+		*x = handlerExtra{cookies: cookies[:0], etag: etag}
+		if cap(jsonBuf) <= maxKeptBuffer && jsonEnc != nil {
+			x.jsonBuf = *bytes.NewBuffer(jsonBuf[:0])
+			x.jsonEnc = jsonEnc
+		}
+		h.ex = x
+	}
 }
 
 // closeCallback returns h.connectionClosed, allocating the method value
@@ -234,12 +223,13 @@ func (h *RequestHandler) requestHandler() *RequestHandler { return h }
 // cookies) is emptied.
 func (h *RequestHandler) reset(d *requestDelegate, self Handler) {
 	h.app, h.req, h.conn, h.self, h.d = d.app, d.req, d.conn, self, d
-	h.findHooks()
 	h.args = d.m.spec.rule.Args
 	h.route = d.m
 	h.buf = h.buf[:0]
-	clear(h.cookies)
-	h.cookies = h.cookies[:0]
+	if x := h.ex; x != nil && len(x.cookies) > 0 {
+		clear(x.cookies)
+		x.cookies = x.cookies[:0]
+	}
 	h.life.refs = 1 // the request's own, dropped when execute returns
 	h.clear()
 }
@@ -249,7 +239,7 @@ func (h *RequestHandler) clear() {
 	h.header.CopyFrom(&defaultHeader)
 	h.buf = h.buf[:0]
 	h.status, h.reason = 200, "OK"
-	if d := h.hk.defaults; d != nil {
+	if d, ok := h.self.(DefaultHeaderSetter); ok {
 		d.SetDefaultHeaders()
 	}
 }
@@ -333,23 +323,18 @@ func (h *RequestHandler) execute() {
 }
 
 func (h *RequestHandler) runStages() error {
-	if h.body.prepared {
+	if x := h.ex; x != nil && x.body.prepared {
 		return h.streamVerb() // the stages up to Prepare ran when the head arrived (stream.go)
 	}
 	if setup := h.route.spec.rule.setup; setup != nil {
 		setup(h.self)
 	}
-	if in := h.hk.init; in != nil {
+	if in, ok := h.self.(Initializer); ok {
 		if err := in.Initialize(h.args); err != nil {
 			return err
 		}
 	}
-	var verb verbKind
-	if h.req.Method == "GET" && h.hk.get != nil && h.hk.methods == nil {
-		verb = verbGet
-	} else {
-		verb = h.verbOf(h.req.Method)
-	}
+	verb := h.verbOf(h.req.Method)
 	if verb == verbUnknown {
 		if _, ok := h.self.(allMethods); !ok {
 			return h.methodNotAllowed()
@@ -358,7 +343,7 @@ func (h *RequestHandler) runStages() error {
 	if !validUTF8(h.route.args, h.route.kwargs) {
 		return &HTTPError{Code: 400, LogMessage: "Invalid unicode in url"}
 	}
-	if len(h.req.Body) > 0 || h.body.spool != nil {
+	if len(h.req.Body) > 0 || h.ex != nil && h.ex.body.spool != nil {
 		// A malformed form body is refused before Prepare (Tornado's fix
 		// for CVE-2025-47287), not silently ignored.
 		if err := h.req.ParseBody(); err != nil {
@@ -370,7 +355,7 @@ func (h *RequestHandler) runStages() error {
 			return err
 		}
 	}
-	if p := h.hk.prepare; p != nil {
+	if p, ok := h.self.(Preparer); ok {
 		if err := p.Prepare(); err != nil {
 			return err
 		}
@@ -378,7 +363,12 @@ func (h *RequestHandler) runStages() error {
 			return nil
 		}
 	}
-	if h.body.streamer != nil {
+	if h.checks != 0 {
+		if err := h.runRuleChecks(); err != nil || h.finishCalled.Load() || h.detached {
+			return err
+		}
+	}
+	if h.ex != nil && h.ex.body.streamer != nil {
 		return h.bodyPrepared(verb) // the body comes next (stream.go)
 	}
 	if h.route.spec.rule.blocking && h.runBlocking(verb) {
@@ -387,8 +377,6 @@ func (h *RequestHandler) runStages() error {
 	switch verb {
 	case verbNone, verbUnknown:
 		return h.methodNotAllowed()
-	case verbGet:
-		return h.hk.get.Get()
 	case verbOther:
 		return h.self.(MethodServer).ServeMethod(h.req.Method)
 	}
@@ -415,7 +403,7 @@ const (
 // saves an allocation per request.
 func (h *RequestHandler) verbOf(method string) verbKind {
 	self := h.self
-	if ms := h.hk.methods; ms != nil {
+	if ms, ok := self.(MethodSupporter); ok {
 		if !slices.Contains(ms.SupportedMethods(), method) {
 			return verbUnknown
 		}
@@ -489,7 +477,7 @@ func callVerb(self Handler, v verbKind) error {
 // methodNotAllowed records the Allow header and returns the 405 error.
 func (h *RequestHandler) methodNotAllowed() error {
 	methods := DefaultMethods
-	if ms := h.hk.methods; ms != nil {
+	if ms, ok := h.self.(MethodSupporter); ok {
 		methods = ms.SupportedMethods()
 	}
 	var allow []string
@@ -498,7 +486,7 @@ func (h *RequestHandler) methodNotAllowed() error {
 			allow = append(allow, m)
 		}
 	}
-	h.allow = strings.Join(allow, ", ")
+	h.x().allow = strings.Join(allow, ", ")
 	return &HTTPError{Code: 405}
 }
 

@@ -180,21 +180,22 @@ func (h *RequestHandler) CallLater(d time.Duration, f func()) (stop func() bool)
 // goes away or the response is finished. Must be called on the handler's
 // goroutine; the context itself is safe for concurrent use.
 func (h *RequestHandler) Context() context.Context {
-	if h.ctx == nil {
+	x := h.x()
+	if x.ctx == nil {
 		base := context.Background()
 		if c, ok := h.conn.(*httpConn); ok {
 			base = c.r.Context()
 		}
-		h.ctx, h.cancel = context.WithCancel(base)
+		x.ctx, x.cancel = context.WithCancel(base)
 		if h.finished || h.closed || h.life.ended {
-			h.cancel()
+			x.cancel()
 		}
 	}
-	return h.ctx
+	return x.ctx
 }
 
 func (h *RequestHandler) cancelContext() {
-	if h.cancel != nil {
-		h.cancel()
+	if h.ex != nil && h.ex.cancel != nil {
+		h.ex.cancel()
 	}
 }

@@ -196,14 +196,15 @@ func (h *RequestHandler) encodeJSON(v any) ([]byte, error) {
 	if v == nil {
 		return nil, fmt.Errorf("%w; got nil", ErrWriteType)
 	}
-	h.jsonBuf.Reset()
-	if h.jsonEnc == nil {
-		h.jsonEnc = json.NewEncoder(&h.jsonBuf)
+	x := h.x()
+	x.jsonBuf.Reset()
+	if x.jsonEnc == nil {
+		x.jsonEnc = json.NewEncoder(&x.jsonBuf)
 	}
-	if err := h.jsonEnc.Encode(v); err != nil {
+	if err := x.jsonEnc.Encode(v); err != nil {
 		return nil, fmt.Errorf("web: WriteJSON: %w", err)
 	}
-	b := bytes.TrimSuffix(h.jsonBuf.Bytes(), []byte("\n"))
+	b := bytes.TrimSuffix(x.jsonBuf.Bytes(), []byte("\n"))
 	if len(b) == 0 || b[0] != '{' {
 		return nil, fmt.Errorf("%w; got %T", ErrWriteType, v)
 	}
@@ -299,8 +300,10 @@ func (h *RequestHandler) flushNow(cb func(error)) error {
 		}
 		chunk := h.buf
 		h.buf = h.buf[:0] // the Connection copies chunk; the storage is reused
-		for _, c := range h.cookies {
-			h.header.Add("Set-Cookie", c.line)
+		if x := h.ex; x != nil {
+			for _, c := range x.cookies {
+				h.header.Add("Set-Cookie", c.line)
+			}
 		}
 		if h.app.transformsOn() {
 			chunk = h.transformFirst(chunk)
@@ -326,7 +329,7 @@ func (h *RequestHandler) flushNow(cb func(error)) error {
 	}
 	chunk := h.buf
 	h.buf = h.buf[:0]
-	if len(h.tr.list) > 0 {
+	if h.ex != nil && len(h.ex.tr.list) > 0 {
 		chunk = h.transformChunk(chunk)
 	}
 	if h.req.Method == "HEAD" || len(chunk) == 0 {
@@ -416,7 +419,9 @@ func (h *RequestHandler) finishNow() {
 		h.err = nil
 	}
 	h.conn.SetCloseCallback(nil)
-	h.tr.finishing = true // the transforms end their output
+	if h.app.transformsOn() {
+		h.x().tr.finishing = true // the transforms end their output
+	}
 	if err := h.flushNow(nil); err != nil {
 		h.app.logger().Debug("Cannot flush response "+h.summary(), "err", err)
 		if notSent(err) && !h.inError {
@@ -440,7 +445,7 @@ func (h *RequestHandler) complete() {
 	// No MarkFinished here: RequestTime measures up to now when the log
 	// asks for it, which spares a clock read when nothing logs.
 	h.app.logRequest(h)
-	if f := h.hk.finish; f != nil {
+	if f, ok := h.self.(OnFinisher); ok {
 		h.guard(f.OnFinish)
 	}
 }
@@ -496,7 +501,7 @@ func (h *RequestHandler) prepareLastFlush() {
 // addEtag adds the Etag, and answers 304 when If-None-Match matches it.
 func (h *RequestHandler) addEtag() {
 	var etag string
-	if ec := h.hk.etag; ec != nil {
+	if ec, ok := h.self.(EtagComputer); ok {
 		etag = ec.ComputeEtag()
 		if etag == "" || h.header.AddChecked("Etag", etag) != nil { // there is none yet
 			return // an Etag that cannot be sent is not sent
@@ -524,10 +529,11 @@ func bodyless(code int) bool {
 
 // etags returns the handler's etagCache, made on first use.
 func (h *RequestHandler) etags() *etagCache {
-	if h.etag == nil {
-		h.etag = new(etagCache)
+	x := h.x()
+	if x.etag == nil {
+		x.etag = new(etagCache)
 	}
-	return h.etag
+	return x.etag
 }
 
 // DefaultEtag returns the Etag sent when the handler does not implement

@@ -349,8 +349,7 @@ func (h *StaticFileHandler) notModified(fi fs.FileInfo, ver *staticVersion) bool
 // escapes.
 func versioned(req *httputil.ServerRequest) bool {
 	if len(req.Body) > 0 || strings.ContainsAny(req.Query, "%+") {
-		_, ok := req.Arguments()["v"]
-		return ok
+		return req.QueryFields().Has("v") || req.BodyFields().Has("v")
 	}
 	for q := req.Query; q != ""; {
 		var field string

@@ -94,7 +94,7 @@ func (d *requestDelegate) startStream(s BodyStreamer) error {
 	h := d.in.h
 	d.h = h
 	h.reset(d, d.in.self)
-	h.body.streamer, h.body.phase = s, bodyReceiving
+	h.x().body.streamer, h.x().body.phase = s, bodyReceiving
 	d.conn.SetCloseCallback(h.closeCallback())
 	h.guard(func() {
 		if err := h.runStages(); err != nil {
@@ -102,11 +102,11 @@ func (d *requestDelegate) startStream(s BodyStreamer) error {
 		}
 	})
 	if !h.finished && !h.detached {
-		if n, ok := declaredLength(h.req); ok && h.body.max > 0 && n > h.body.max {
+		if n, ok := declaredLength(h.req); ok && h.x().body.max > 0 && n > h.x().body.max {
 			h.sendError(413, nil)
 		}
 	}
-	if !h.body.prepared || h.finished || h.detached {
+	if !h.x().body.prepared || h.finished || h.detached {
 		h.stopBody()
 		return errBodyRefused
 	}
@@ -126,13 +126,11 @@ func declaredLength(req *httputil.ServerRequest) (int64, bool) {
 // streamVerb calls the verb of a streaming handler once its body has
 // arrived (the end of runStages).
 func (h *RequestHandler) streamVerb() error {
-	verb := h.body.verb
+	verb := h.x().body.verb
 	if h.route.spec.rule.blocking && h.runBlocking(verb) {
 		return nil // the verb runs on the loop's executor (executor.go)
 	}
 	switch verb {
-	case verbGet:
-		return h.hk.get.Get()
 	case verbOther:
 		return h.self.(MethodServer).ServeMethod(h.req.Method)
 	}
@@ -145,16 +143,22 @@ func (h *RequestHandler) bodyPrepared(verb verbKind) error {
 	if verb == verbNone || verb == verbUnknown {
 		return h.methodNotAllowed()
 	}
-	h.body.verb, h.body.prepared = verb, true
+	x := h.x()
+	x.body.verb, x.body.prepared = verb, true
 	return nil
+}
+
+// receiving reports whether h is receiving its streamed body.
+func (h *RequestHandler) receiving() bool {
+	return h.ex != nil && h.ex.body.phase == bodyReceiving
 }
 
 // stopBody ends the body phase before the verb: the request's own
 // reference is given back, which may end the handler's lifetime, so the
 // caller must not touch the handler or its delegate afterwards.
 func (h *RequestHandler) stopBody() {
-	if h.body.phase == bodyReceiving {
-		h.body.phase = bodyStopped
+	if h.receiving() {
+		h.x().body.phase = bodyStopped
 		h.drop()
 	}
 }
@@ -163,13 +167,13 @@ func (h *RequestHandler) stopBody() {
 // tells the server to read no more of it.
 func (d *requestDelegate) streamData(chunk []byte) error {
 	h := d.h
-	if h.body.phase != bodyReceiving {
+	if !h.receiving() {
 		return errBodyRefused
 	}
-	if h.body.paused {
+	if h.x().body.paused {
 		// Paused before the server was reading the body (from Prepare):
 		// the piece waits for ResumeBody, and so does the rest.
-		h.body.held = append(h.body.held, chunk...)
+		h.x().body.held = append(h.x().body.held, chunk...)
 		if bc := h.bodyController(); bc != nil {
 			bc.PauseBody()
 		}
@@ -186,7 +190,7 @@ func (d *requestDelegate) streamData(chunk []byte) error {
 // deliver calls the handler's DataReceived.
 func (h *RequestHandler) deliver(chunk []byte) {
 	defer h.recoverPanic()
-	if err := h.body.streamer.DataReceived(chunk); err != nil {
+	if err := h.x().body.streamer.DataReceived(chunk); err != nil {
 		h.handleError(err)
 	}
 }
@@ -196,11 +200,11 @@ func (h *RequestHandler) deliver(chunk []byte) {
 func (d *requestDelegate) finishStream() {
 	h := d.h
 	switch {
-	case h.body.phase != bodyReceiving:
-	case h.body.paused:
-		h.body.endHeld = true
+	case !h.receiving():
+	case h.x().body.paused:
+		h.x().body.endHeld = true
 	default:
-		h.body.phase = bodyVerb
+		h.x().body.phase = bodyVerb
 		h.execute()
 	}
 }
@@ -226,10 +230,10 @@ func (h *RequestHandler) bodyController() httputil.BodyController {
 // handler (see BodyStreamer), from Prepare or DataReceived. Must be
 // called on the handler's goroutine.
 func (h *RequestHandler) SetMaxBodySize(n int64) {
-	if h.body.phase != bodyReceiving || n <= 0 {
+	if !h.receiving() || n <= 0 {
 		return
 	}
-	h.body.max = n
+	h.x().body.max = n
 	if bc := h.bodyController(); bc != nil {
 		bc.SetMaxBodySize(n)
 	}
@@ -241,7 +245,7 @@ func (h *RequestHandler) SetMaxBodySize(n int64) {
 // the body is paused. It has an effect only on a streaming handler, from
 // Prepare or DataReceived. Must be called on the handler's goroutine.
 func (h *RequestHandler) SetBodyTimeout(d time.Duration) {
-	if h.body.phase != bodyReceiving {
+	if !h.receiving() {
 		return
 	}
 	if bc := h.bodyController(); bc != nil {
@@ -257,10 +261,10 @@ func (h *RequestHandler) SetBodyTimeout(d time.Duration) {
 // streaming handler, from Prepare or DataReceived. Must be called on the
 // handler's goroutine.
 func (h *RequestHandler) PauseBody() {
-	if h.body.phase != bodyReceiving || h.body.paused {
+	if !h.receiving() || h.x().body.paused {
 		return
 	}
-	h.body.paused = true
+	h.x().body.paused = true
 	h.life.shared.Store(true)
 	if c, ok := h.conn.(*httpConn); ok {
 		c.claim() // so that OnOwner tells ResumeBody's goroutine apart
@@ -298,24 +302,24 @@ func (h *RequestHandler) ResumeBody() {
 }
 
 func (h *RequestHandler) resumeBody() {
-	if h.body.phase != bodyReceiving || !h.body.paused {
+	if !h.receiving() || !h.x().body.paused {
 		return
 	}
-	h.body.paused = false
-	if held := h.body.held; len(held) > 0 {
-		h.body.held = held[:0]
+	h.x().body.paused = false
+	if held := h.x().body.held; len(held) > 0 {
+		h.x().body.held = held[:0]
 		h.deliver(held)
 		if h.finished || h.detached {
 			h.stopBody()
 			return
 		}
-		if h.body.paused {
+		if h.x().body.paused {
 			return // paused again: the server is paused still
 		}
 	}
-	if h.body.endHeld {
-		h.body.endHeld = false
-		h.body.phase = bodyVerb
+	if h.x().body.endHeld {
+		h.x().body.endHeld = false
+		h.x().body.phase = bodyVerb
 		h.execute()
 		return
 	}
@@ -480,7 +484,7 @@ func (c *httpConn) awaitBody(d *requestDelegate) bool {
 	gone := c.r.Context().Done()
 	for {
 		c.runQueue()
-		if h.body.phase != bodyReceiving {
+		if !h.receiving() {
 			return false
 		}
 		if h.finished || h.detached || c.gone {
@@ -507,7 +511,7 @@ func (c *httpConn) awaitBody(d *requestDelegate) bool {
 // and the handler that was made for the request is not run.
 func (c *httpConn) bodyFailed(d *requestDelegate, he *HTTPError) bodyOutcome {
 	if h := d.h; h != nil {
-		if h.body.phase == bodyReceiving {
+		if h.receiving() {
 			h.handleError(he)
 			h.stopBody()
 		}

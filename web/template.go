@@ -140,11 +140,11 @@ func (h *RequestHandler) render(w io.Writer, name string, data any) error {
 	if h.app == nil || h.app.templates == nil {
 		return fmt.Errorf("web: rendering %q: the handler serves no request of an Application", name)
 	}
-	if h.tmpl.depth >= maxRenderDepth {
+	if h.x().tmpl.depth >= maxRenderDepth {
 		return fmt.Errorf("web: rendering %q: renders nested more than %d deep", name, maxRenderDepth)
 	}
-	h.tmpl.depth++
-	defer func() { h.tmpl.depth-- }()
+	h.x().tmpl.depth++
+	defer func() { h.x().tmpl.depth-- }()
 	return h.app.templates.execute(w, name, data, h)
 }
 

@@ -45,7 +45,7 @@ func (a *Application) transformsOn() bool {
 
 // makeTransforms fills h.tr.list for the response, once.
 func (h *RequestHandler) makeTransforms() {
-	t := &h.tr
+	t := &h.x().tr
 	if t.made {
 		return
 	}
@@ -69,7 +69,7 @@ func (h *RequestHandler) makeTransforms() {
 // change the status and the headers.
 func (h *RequestHandler) transformFirst(chunk []byte) []byte {
 	h.makeTransforms()
-	t := &h.tr
+	t := &h.x().tr
 	status := h.status
 	for _, x := range t.list {
 		status, chunk = x.TransformFirstChunk(status, &h.header, chunk, t.finishing)
@@ -85,7 +85,7 @@ func (h *RequestHandler) transformFirst(chunk []byte) []byte {
 
 // transformChunk runs a later chunk through the transforms.
 func (h *RequestHandler) transformChunk(chunk []byte) []byte {
-	t := &h.tr
+	t := &h.x().tr
 	for _, x := range t.list {
 		chunk = x.TransformChunk(chunk, t.finishing)
 	}
@@ -98,6 +98,8 @@ func (h *RequestHandler) transformChunk(chunk []byte) []byte {
 // discardTransforms forgets the transforms after the Connection refused
 // the head: the error page that follows gets fresh ones.
 func (h *RequestHandler) discardTransforms() {
-	clear(h.tr.inline[:])
-	h.tr.list, h.tr.made = nil, false
+	if x := h.ex; x != nil {
+		clear(x.tr.inline[:])
+		x.tr.list, x.tr.made = nil, false
+	}
 }

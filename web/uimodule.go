@@ -100,7 +100,7 @@ func (b *binding) module(name string, args ...any) (template.HTML, error) {
 
 // uiModule returns this request's module name, made on its first call.
 func (h *RequestHandler) uiModule(name string) (UIModule, error) {
-	for _, am := range h.tmpl.modules {
+	for _, am := range h.x().tmpl.modules {
 		if am.name == name {
 			return am.m, nil
 		}
@@ -113,7 +113,7 @@ func (h *RequestHandler) uiModule(name string) (UIModule, error) {
 	if m == nil {
 		return nil, fmt.Errorf("web: Settings.UIModules[%q] made no module", name)
 	}
-	h.tmpl.modules = append(h.tmpl.modules, activeModule{name, m})
+	h.x().tmpl.modules = append(h.x().tmpl.modules, activeModule{name, m})
 	return m, nil
 }
 
@@ -168,7 +168,7 @@ type pageResources struct {
 // the page Render wrote at h.buf[start:], as Tornado's render does.
 func (h *RequestHandler) placeResources(name string, start int) error {
 	var r pageResources
-	for _, am := range h.tmpl.modules {
+	for _, am := range h.x().tmpl.modules {
 		rm, ok := am.m.(ResourceModule)
 		if !ok {
 			continue

@@ -55,8 +55,8 @@ type xsrfState struct {
 // as in Tornado. An unknown XSRFCookieVersion fails the response with a
 // 500 and returns "". Must be called on the handler's goroutine.
 func (h *RequestHandler) XSRFToken() string {
-	if h.xsrf.token != "" {
-		return h.xsrf.token
+	if h.x().xsrf.token != "" {
+		return h.x().xsrf.token
 	}
 	raw, ts, fromCookie := h.rawXSRFToken()
 	var token string
@@ -85,7 +85,7 @@ func (h *RequestHandler) XSRFToken() string {
 		}
 		h.SetCookie(h.xsrfCookieName(), token, o)
 	}
-	h.xsrf.token = token
+	h.x().xsrf.token = token
 	return token
 }
 
@@ -174,7 +174,7 @@ func (h *RequestHandler) xsrfCookieName() string {
 // version 2 — is replaced by a new one; Tornado keeps an empty token,
 // which no request could then match.
 func (h *RequestHandler) rawXSRFToken() (raw []byte, timestamp int64, fromCookie bool) {
-	x := &h.xsrf
+	x := &h.x().xsrf
 	if !x.loaded {
 		x.loaded = true
 		if c := h.GetCookie(h.xsrfCookieName()); c != "" {
