@@ -3,6 +3,7 @@ package httputil
 import (
 	"fmt"
 	"iter"
+	"slices"
 )
 
 // field is one header line: a canonical name and its value.
@@ -163,6 +164,10 @@ func (h *Header) All() iter.Seq2[string, string] {
 		}
 	}
 }
+
+// Grow makes room for n more fields without another allocation, as
+// slices.Grow does.
+func (h *Header) Grow(n int) { h.fields = slices.Grow(h.fields, n) }
 
 // Reset removes every field and keeps the storage for reuse.
 func (h *Header) Reset() {

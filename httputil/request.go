@@ -30,36 +30,43 @@ type ServerRequest struct {
 
 	StartTime time.Time
 
-	finishTime time.Time
+	elapsed time.Duration // from StartTime to MarkFinished's time, once finished
 
 	query       Fields // the query's arguments, once parsedQuery
 	body        Fields // the form body's arguments, once parsedBody
+	ex          *requestExtra
+	parsedQuery bool
+	parsedBody  bool
+	parsedCook  bool
+	finished    bool // MarkFinished was called
+}
+
+// requestExtra is what not every request needs: files, cookies, a form
+// error or limits, the arguments as url.Values. It is made on first use
+// and kept, emptied, by Reset, so that a request that waits (a long
+// poll) holds none, and one on a reused ServerRequest costs no allocation.
+type requestExtra struct {
 	files       map[string][]*File
 	fileNames   []string
-	views       *argViews // the url.Values of the arguments, made when asked for
 	cookies     map[string]string
 	cookieNames []string
 	bodyErr     error
 	limits      FormLimits // for parsing the body; see SetFormLimits
-	parsedQuery bool
-	parsedBody  bool
-	parsedCook  bool
-}
 
-// argViews are the arguments as url.Values, with their names in order:
-// made only for the accessors that return them, so that a request read
-// only through Fields (web's GetArgument) keeps no map.
-type argViews struct {
-	query, body, args               url.Values
+	// The arguments as url.Values, with their names in order: made only
+	// for the accessors that return them, so that a request read only
+	// through Fields (web's GetArgument) keeps no map.
+	query, bodyArgs, args           url.Values
 	queryNames, bodyNames, argNames []string
 	madeQuery, madeBody, madeArgs   bool
 }
 
-func (r *ServerRequest) argViews() *argViews {
-	if r.views == nil {
-		r.views = new(argViews)
+// x returns r's requestExtra, made on first use.
+func (r *ServerRequest) x() *requestExtra {
+	if r.ex == nil {
+		r.ex = new(requestExtra)
 	}
-	return r.views
+	return r.ex
 }
 
 // File is one uploaded file from a multipart/form-data body.
@@ -99,7 +106,7 @@ func (r *ServerRequest) QueryFields() Fields {
 // QueryArguments returns the arguments of the query string as
 // QueryFields parses them, by name, cached: do not modify it.
 func (r *ServerRequest) QueryArguments() url.Values {
-	v := r.argViews()
+	v := r.x()
 	if !v.madeQuery {
 		v.madeQuery = true
 		v.query, v.queryNames = r.QueryFields().Values()
@@ -114,7 +121,7 @@ func (r *ServerRequest) QueryArguments() url.Values {
 // first appear in the query string. The slice is cached: do not modify it.
 func (r *ServerRequest) QueryArgumentNames() []string {
 	r.QueryArguments()
-	return r.views.queryNames
+	return r.ex.queryNames
 }
 
 // BodyFields returns the arguments of an application/x-www-form-urlencoded
@@ -130,22 +137,22 @@ func (r *ServerRequest) BodyFields() Fields {
 // BodyArguments returns the arguments of BodyFields by name, cached: do
 // not modify it.
 func (r *ServerRequest) BodyArguments() url.Values {
-	v := r.argViews()
+	v := r.x()
 	if !v.madeBody {
 		v.madeBody = true
-		v.body, v.bodyNames = r.BodyFields().Values()
-		if v.body == nil {
-			v.body = make(url.Values)
+		v.bodyArgs, v.bodyNames = r.BodyFields().Values()
+		if v.bodyArgs == nil {
+			v.bodyArgs = make(url.Values)
 		}
 	}
-	return v.body
+	return v.bodyArgs
 }
 
 // BodyArgumentNames returns the names of BodyArguments in the order they
 // first appear in the body. The slice is cached: do not modify it.
 func (r *ServerRequest) BodyArgumentNames() []string {
 	r.BodyArguments()
-	return r.views.bodyNames
+	return r.ex.bodyNames
 }
 
 // Files returns the files uploaded in a multipart/form-data body, by field
@@ -153,17 +160,21 @@ func (r *ServerRequest) BodyArgumentNames() []string {
 // arrived (SetBodyForm).
 func (r *ServerRequest) Files() map[string][]*File {
 	r.parseBody()
-	if r.files == nil {
-		r.files = make(map[string][]*File)
+	x := r.x()
+	if x.files == nil {
+		x.files = make(map[string][]*File)
 	}
-	return r.files
+	return x.files
 }
 
 // FileNames returns the field names of Files in the order they first appear
 // in the body. The slice is cached: do not modify it.
 func (r *ServerRequest) FileNames() []string {
 	r.parseBody()
-	return r.fileNames
+	if r.ex == nil {
+		return nil
+	}
+	return r.ex.fileNames
 }
 
 // ParseBody parses the body arguments and files, if not done yet, and returns
@@ -176,7 +187,10 @@ func (r *ServerRequest) FileNames() []string {
 // Content-Type costs no allocation.
 func (r *ServerRequest) ParseBody() error {
 	r.parseBody()
-	return r.bodyErr
+	if r.ex == nil {
+		return nil
+	}
+	return r.ex.bodyErr
 }
 
 func (r *ServerRequest) parseBody() {
@@ -189,22 +203,30 @@ func (r *ServerRequest) parseBody() {
 		return // nothing to parse: the maps stay nil until asked for
 	}
 	if ce, ok := r.contentEncoding(); ok {
-		r.bodyErr = fmt.Errorf("%w: %q", ErrUnsupportedEncoding, ce)
+		r.x().bodyErr = fmt.Errorf("%w: %q", ErrUnsupportedEncoding, ce)
 		return
 	}
-	f := form{fields: &r.body, fileNames: &r.fileNames}
-	err := r.limits.parseBodyArguments(ct, r.Body, &f)
-	r.files = f.files // made by the first file only
-	if err != nil {
-		r.bodyErr = err // like Tornado: a malformed body contributes nothing
-		r.body, r.files, r.fileNames = nil, nil, nil
+	var limits FormLimits
+	if r.ex != nil {
+		limits = r.ex.limits
+	}
+	var fileNames []string
+	f := form{fields: &r.body, fileNames: &fileNames}
+	err := limits.parseBodyArguments(ct, r.Body, &f)
+	switch {
+	case err != nil:
+		r.x().bodyErr = err // like Tornado: a malformed body contributes nothing
+		r.body = nil
+	case f.files != nil: // made by the first file only
+		x := r.x()
+		x.files, x.fileNames = f.files, fileNames
 	}
 }
 
 // SetFormLimits sets the limits ParseBody and the body accessors parse the
 // body with (the zero FormLimits: the defaults). Call it before the body is
 // first parsed.
-func (r *ServerRequest) SetFormLimits(l FormLimits) { r.limits = l }
+func (r *ServerRequest) SetFormLimits(l FormLimits) { r.x().limits = l }
 
 // SetBodyForm makes what p found in a multipart/form-data body read as it
 // arrived the request's body arguments and files, in place of parsing
@@ -213,10 +235,13 @@ func (r *ServerRequest) SetFormLimits(l FormLimits) { r.limits = l }
 // arguments and no files.
 func (r *ServerRequest) SetBodyForm(p *MultipartParser, err error) {
 	r.parsedBody = true
-	r.body, r.files, r.fileNames, r.views = nil, nil, nil, nil
-	r.bodyErr = err
+	x := r.x()
+	x.files, x.fileNames, x.bodyErr = nil, nil, err
+	x.bodyArgs, x.bodyNames, x.madeBody = nil, nil, false
+	x.args, x.argNames, x.madeArgs = nil, nil, false
+	r.body = nil
 	if err == nil {
-		r.body, r.files, r.fileNames = p.Fields(), p.f.files, *p.f.fileNames
+		r.body, x.files, x.fileNames = p.Fields(), p.f.files, *p.f.fileNames
 	}
 }
 
@@ -241,7 +266,7 @@ func (r *ServerRequest) contentEncoding() (string, bool) {
 // called after the whole body has arrived. (To look up a few names,
 // QueryFields and BodyFields cost no map.)
 func (r *ServerRequest) Arguments() url.Values {
-	v := r.argViews()
+	v := r.x()
 	if v.madeArgs {
 		return v.args
 	}
@@ -284,7 +309,7 @@ func (r *ServerRequest) Arguments() url.Values {
 // of Tornado's request.arguments). The slice is cached: do not modify it.
 func (r *ServerRequest) ArgumentNames() []string {
 	r.Arguments()
-	return r.views.argNames
+	return r.ex.argNames
 }
 
 // Cookies returns the cookies sent in the Cookie headers, parsed once and
@@ -292,9 +317,10 @@ func (r *ServerRequest) ArgumentNames() []string {
 // that Python's http.cookies would refuse (empty, non-token, or a reserved
 // attribute name such as "path") are dropped.
 func (r *ServerRequest) Cookies() map[string]string {
+	x := r.x()
 	if !r.parsedCook {
 		r.parsedCook = true
-		r.cookies = make(map[string]string)
+		x.cookies = make(map[string]string)
 		for i := range r.Header.fields {
 			f := &r.Header.fields[i]
 			if !equalFold(f.name, "Cookie") {
@@ -304,14 +330,14 @@ func (r *ServerRequest) Cookies() map[string]string {
 				if !legalCookieKey(k) {
 					return
 				}
-				if _, seen := r.cookies[k]; !seen {
-					r.cookieNames = append(r.cookieNames, k)
+				if _, seen := x.cookies[k]; !seen {
+					x.cookieNames = append(x.cookieNames, k)
 				}
-				r.cookies[k] = v
+				x.cookies[k] = v
 			})
 		}
 	}
-	return r.cookies
+	return x.cookies
 }
 
 // CookieNames returns the names of Cookies in the order they first appear
@@ -320,7 +346,7 @@ func (r *ServerRequest) Cookies() map[string]string {
 // modify it.
 func (r *ServerRequest) CookieNames() []string {
 	r.Cookies()
-	return r.cookieNames
+	return r.ex.cookieNames
 }
 
 // FullURL returns the reconstructed URL: Protocol + "://" + Host + URI.
@@ -331,25 +357,29 @@ func (r *ServerRequest) FullURL() string {
 // RequestTime returns the time from StartTime until MarkFinished's time, or
 // until now if the request has not finished.
 func (r *ServerRequest) RequestTime() time.Duration {
-	if r.finishTime.IsZero() {
+	if !r.finished {
 		return time.Since(r.StartTime)
 	}
-	return r.finishTime.Sub(r.StartTime)
+	return r.elapsed
 }
 
 // MarkFinished records t as the time the response finished.
 func (r *ServerRequest) MarkFinished(t time.Time) {
-	r.finishTime = t
+	r.elapsed, r.finished = t.Sub(r.StartTime), true
 }
 
 // Reset clears r for reuse by the next request on the connection, keeping the
-// Header's storage. It does not allocate. Maps returned earlier by the
-// accessors are dropped, not reused, so a handler that kept one is not
-// affected.
+// Header's storage. It does not allocate. Maps and slices returned earlier
+// by the accessors are dropped, not reused, so a handler that kept one is
+// not affected.
 func (r *ServerRequest) Reset() {
 	h := r.Header
 	h.Reset()
-	*r = ServerRequest{Header: h}
+	x := r.ex
+	if x != nil {
+		*x = requestExtra{}
+	}
+	*r = ServerRequest{Header: h, ex: x}
 }
 
 // HostName returns host (a Host header value) without its port, and an

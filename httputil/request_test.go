@@ -208,8 +208,11 @@ func TestServerRequestReset(t *testing.T) {
 	r.MarkFinished(time.Now())
 	capBefore := cap(r.Header.fields)
 	r.Reset()
-	if !reflect.DeepEqual(*r, ServerRequest{Header: Header{fields: r.Header.fields}}) || r.Header.Len() != 0 {
-		t.Errorf("Reset left state: %+v", *r)
+	if r.ex == nil {
+		t.Fatal("Reset dropped the extra state's storage")
+	}
+	if !reflect.DeepEqual(*r, ServerRequest{Header: Header{fields: r.Header.fields}, ex: r.ex}) || r.Header.Len() != 0 || !reflect.DeepEqual(*r.ex, requestExtra{}) {
+		t.Errorf("Reset left state: %+v %+v", *r, *r.ex)
 	}
 	if cap(r.Header.fields) != capBefore {
 		t.Errorf("Reset dropped header storage: cap %d, want %d", cap(r.Header.fields), capBefore)

@@ -69,42 +69,47 @@ type Stream struct {
 	// read side
 	rbuf     []byte  // unconsumed bytes; nil when there are none
 	rbufp    *[]byte // rbuf's pooled storage, if pooled
-	kind     readKind
+	rd       *readReq
+	fn       func([]byte) int
+	resumeFn func()
+
+	// write side
+	out     [][]byte  // queued segments; out[0] is next
+	outp    []*[]byte // the pooled segment behind out[i], or nil
+	spare   *[]byte   // a pooled segment lent out by Buffer, not yet queued
+	pending int       // queued, unwritten bytes
+	queued  int64     // bytes ever queued
+	written int64     // bytes ever written
+	wcbs    []writeCB
+
+	err        error
+	closeCB    func()
+	onShutdown func() // SetPeerShutdownCallback's; nil: the peer's shutdown closes the stream
+	budget     *OutputBudget
+
+	interest   ioloop.Events
+	kind       readKind
+	paused     bool
+	inRead     bool // inside process: callbacks may start the next read
+	scheduled  bool
+	wantWrite  bool // the last write hit EAGAIN
+	writeBlock bool // reading stopped until output drains
+	closed     bool
+	hangUp     bool // the peer shut down its sending side; no longer watched
+	readEOF    bool // a read returned end of file: nothing more can be read
+}
+
+// readReq is a pending read that calls back once (ReadUntil, ReadBytes,
+// ...), made by the first of them: a stream read only by ReadFunc, as an
+// HTTP connection is, does without.
+type readReq struct {
+	cb       func([]byte, error)
 	delim    []byte
 	re       *regexp.Regexp
 	maxBytes int
 	n        int
-	partial  bool
 	scanned  int // bytes of rbuf already searched for delim
-	cb       func([]byte, error)
-	fn       func([]byte) int
-	paused   bool
-	inRead   bool // inside process: callbacks may start the next read
-	resumeFn func()
-
-	// write side
-	out        [][]byte  // queued segments; out[0] is next
-	outp       []*[]byte // the pooled segment behind out[i], or nil
-	spare      *[]byte   // a pooled segment lent out by Buffer, not yet queued
-	pending    int       // queued, unwritten bytes
-	queued     int64     // bytes ever queued
-	written    int64     // bytes ever written
-	wcbs       []writeCB
-	scheduled  bool
-	wantWrite  bool // the last write hit EAGAIN
-	writeBlock bool // reading stopped until output drains
-
-	interest ioloop.Events
-	closed   bool
-	err      error
-	closeCB  func()
-
-	// half-close
-	onShutdown func() // SetPeerShutdownCallback's; nil: the peer's shutdown closes the stream
-	hangUp     bool   // the peer shut down its sending side; no longer watched
-	readEOF    bool   // a read returned end of file: nothing more can be read
-
-	budget *OutputBudget
+	partial  bool
 }
 
 // New wraps fd, a connected non-blocking socket, and registers it with l.
@@ -176,13 +181,13 @@ func (s *Stream) ReadUntil(delim []byte, maxBytes int, cb func(data []byte, err 
 	if len(delim) == 0 {
 		return errors.New("iostream: empty delimiter")
 	}
-	return s.startRead(readUntil, cb, func() { s.delim, s.maxBytes = delim, maxBytes })
+	return s.startRead(readUntil, cb, func() { s.rd.delim, s.rd.maxBytes = delim, maxBytes })
 }
 
 // ReadUntilRegex calls cb with the bytes up to and including the first
 // match of re; the limit is as for ReadUntil.
 func (s *Stream) ReadUntilRegex(re *regexp.Regexp, maxBytes int, cb func(data []byte, err error)) error {
-	return s.startRead(readRegex, cb, func() { s.re, s.maxBytes = re, maxBytes })
+	return s.startRead(readRegex, cb, func() { s.rd.re, s.rd.maxBytes = re, maxBytes })
 }
 
 // ReadBytes calls cb with exactly n bytes, or, with partial, with as many as
@@ -191,7 +196,7 @@ func (s *Stream) ReadBytes(n int, partial bool, cb func(data []byte, err error))
 	if n < 0 {
 		return errors.New("iostream: negative read size")
 	}
-	return s.startRead(readBytes, cb, func() { s.n, s.partial = n, partial })
+	return s.startRead(readBytes, cb, func() { s.rd.n, s.rd.partial = n, partial })
 }
 
 // ReadUntilClose calls cb with everything read until the peer closes.
@@ -229,7 +234,10 @@ func (s *Stream) startRead(k readKind, cb func([]byte, error), set func()) error
 	if s.kind != readNone {
 		return ErrAlreadyReading
 	}
-	s.kind, s.cb, s.scanned = k, cb, 0
+	if s.rd == nil {
+		s.rd = new(readReq)
+	}
+	s.kind, s.rd.cb, s.rd.scanned = k, cb, 0
 	if set != nil {
 		set()
 	}
@@ -408,22 +416,23 @@ func (s *Stream) step(data []byte) (int, bool) {
 		}
 		return n, n > 0
 	case readUntil:
-		start := max(s.scanned-len(s.delim)+1, 0)
-		if i := bytes.Index(data[start:], s.delim); i >= 0 {
-			return s.deliver(data[:start+i+len(s.delim)]), true
+		rd := s.rd
+		start := max(rd.scanned-len(rd.delim)+1, 0)
+		if i := bytes.Index(data[start:], rd.delim); i >= 0 {
+			return s.deliver(data[:start+i+len(rd.delim)]), true
 		}
-		s.scanned = len(data)
+		rd.scanned = len(data)
 		return 0, s.checkMax(len(data))
 	case readRegex:
-		if loc := s.re.FindIndex(data); loc != nil {
+		if loc := s.rd.re.FindIndex(data); loc != nil {
 			return s.deliver(data[:loc[1]]), true
 		}
 		return 0, s.checkMax(len(data))
 	case readBytes:
-		if len(data) >= s.n {
-			return s.deliver(data[:s.n]), true
+		if len(data) >= s.rd.n {
+			return s.deliver(data[:s.rd.n]), true
 		}
-		if s.partial && len(data) > 0 {
+		if s.rd.partial && len(data) > 0 {
 			return s.deliver(data), true
 		}
 	}
@@ -431,7 +440,7 @@ func (s *Stream) step(data []byte) (int, bool) {
 }
 
 func (s *Stream) checkMax(have int) bool {
-	max := s.maxBytes
+	max := s.rd.maxBytes
 	if max <= 0 {
 		max = s.limit()
 	}
@@ -443,8 +452,10 @@ func (s *Stream) checkMax(have int) bool {
 
 // deliver ends the pending read with data.
 func (s *Stream) deliver(data []byte) int {
-	cb := s.cb
-	s.kind, s.cb, s.delim, s.re, s.scanned = readNone, nil, nil, nil, 0
+	rd := s.rd
+	cb := rd.cb
+	s.kind = readNone
+	*rd = readReq{}
 	cb(data, nil)
 	return len(data)
 }
@@ -458,7 +469,9 @@ func (s *Stream) keep(data []byte, off int) {
 		s.releaseRbuf()
 	case fromBuf:
 		if off > 0 {
-			s.scanned = max(s.scanned-off, 0)
+			if rd := s.rd; rd != nil {
+				rd.scanned = max(rd.scanned-off, 0)
+			}
 			s.rbuf = s.rbuf[:copy(s.rbuf, data[off:])]
 		}
 	default:
@@ -482,18 +495,18 @@ func (s *Stream) releaseRbuf() {
 // eof handles the peer closing its side.
 func (s *Stream) eof() {
 	if s.kind == readUntilClose {
-		cb := s.cb
+		cb := s.rd.cb
 		data := s.rbuf
-		s.kind, s.cb = readNone, nil
+		s.kind, s.rd.cb = readNone, nil
 		cb(data, nil)
 	}
 	s.closeWith(nil)
 }
 
 func (s *Stream) fail(err error) {
-	if s.cb != nil {
-		cb := s.cb
-		s.kind, s.cb = readNone, nil
+	if s.rd != nil && s.rd.cb != nil {
+		cb := s.rd.cb
+		s.kind, s.rd.cb = readNone, nil
 		cb(nil, err)
 	}
 	s.closeWith(err)
@@ -769,9 +782,9 @@ func (s *Stream) closeWith(err error) {
 		s.spare = nil
 	}
 	s.releaseRbuf()
-	if s.cb != nil {
-		cb := s.cb
-		s.kind, s.cb = readNone, nil
+	if s.rd != nil && s.rd.cb != nil {
+		cb := s.rd.cb
+		s.kind, s.rd.cb = readNone, nil
 		cb(nil, ErrStreamClosed)
 	}
 	s.kind, s.fn = readNone, nil

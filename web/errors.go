@@ -136,7 +136,7 @@ func (h *RequestHandler) sendError(code int, err error) {
 	}
 	h.status, h.reason = code, httputil.Reason(code, reason)
 	if code == http.StatusMethodNotAllowed && h.ex != nil && h.ex.allow != "" {
-		h.header.Set("Allow", h.ex.allow)
+		h.hdr().Set("Allow", h.ex.allow)
 	}
 	h.err = nil
 	h.writeErrorPage(code, err)

@@ -153,9 +153,9 @@ func (h *FallbackHandler) deliver(code int, hdr *httputil.Header, data []byte, d
 	}
 	if hdr != nil {
 		h.status, h.reason = code, statusText(code)
-		h.header = *hdr
+		h.header, h.lazyHeader = *hdr, false
 		h.headersWritten = true
-		if err := h.conn.WriteHeaders(code, h.reason, &h.header, data, reply); err != nil {
+		if err := h.conn.WriteHeaders(code, h.reason, h.hdr(), data, reply); err != nil {
 			reply(err)
 		}
 		return

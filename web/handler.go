@@ -125,15 +125,16 @@ type RequestHandler struct {
 
 	status int
 	reason string
-	header httputil.Header
-	buf    []byte // written, not yet flushed
-	err    error  // the first refused status, header or cookie; fails the response
+	header httputil.Header // read through hdr
+	buf    []byte          // written, not yet flushed
+	err    error           // the first refused status, header or cookie; fails the response
 
 	headersWritten bool
 	finished       bool
 	inError        bool       // writing an error page
 	closed         bool       // the client went away
 	detached       bool       // the connection was taken over (Detach)
+	lazyHeader     bool       // header is still to be filled with defaultHeader (hdr)
 	checks         ruleChecks // asked for by the rule (Authenticated, AddSlash, RemoveSlash; auth.go)
 	finishCalled   atomic.Bool
 	async          atomic.Bool
@@ -236,12 +237,25 @@ func (h *RequestHandler) reset(d *requestDelegate, self Handler) {
 
 // clear resets the status, headers and unflushed output (Tornado's clear).
 func (h *RequestHandler) clear() {
-	h.header.CopyFrom(&defaultHeader)
+	// The default headers are copied in when the headers are first
+	// touched: a fresh handler that waits (a long poll) holds none.
+	h.header.Reset()
+	h.lazyHeader = true
 	h.buf = h.buf[:0]
 	h.status, h.reason = 200, "OK"
 	if d, ok := h.self.(DefaultHeaderSetter); ok {
 		d.SetDefaultHeaders()
 	}
+}
+
+// hdr returns the response's headers, first filled with the default ones
+// if clear left that for later.
+func (h *RequestHandler) hdr() *httputil.Header {
+	if h.lazyHeader {
+		h.lazyHeader = false
+		h.header.CopyFrom(&defaultHeader)
+	}
+	return &h.header
 }
 
 // Request returns the request being served.

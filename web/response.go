@@ -69,7 +69,7 @@ func (h *RequestHandler) Status() int { return h.status }
 // character, is refused: nothing is stored, the error (wrapping
 // ErrUnsafeHeader) is returned, and the response fails with a 500.
 func (h *RequestHandler) SetHeader(name, value string) error {
-	err := h.header.SetChecked(name, value) // checked once: the Connection trusts it
+	err := h.hdr().SetChecked(name, value) // checked once: the Connection trusts it
 	h.fail(err)
 	return err
 }
@@ -77,18 +77,18 @@ func (h *RequestHandler) SetHeader(name, value string) error {
 // AddHeader adds a value to the response header name, which may then have
 // several; it refuses bad names and values like SetHeader.
 func (h *RequestHandler) AddHeader(name, value string) error {
-	err := h.header.AddChecked(name, value)
+	err := h.hdr().AddChecked(name, value)
 	h.fail(err)
 	return err
 }
 
 // ClearHeader removes the response header name.
-func (h *RequestHandler) ClearHeader(name string) { h.header.Del(name) }
+func (h *RequestHandler) ClearHeader(name string) { h.hdr().Del(name) }
 
 // ResponseHeader returns the response headers, for reading. Change them
 // with SetHeader, AddHeader and ClearHeader, which check them. The values
 // are valid until the handler's lifetime ends.
-func (h *RequestHandler) ResponseHeader() *httputil.Header { return &h.header }
+func (h *RequestHandler) ResponseHeader() *httputil.Header { return h.hdr() }
 
 // Write adds p to the output buffer; Flush sends it (Tornado's write). It
 // makes the handler an io.Writer, for fmt.Fprintf and template.Execute.
@@ -180,7 +180,7 @@ func (h *RequestHandler) writeNow(b []byte, isJSON bool) {
 	}
 	h.buf = append(h.buf, b...)
 	if isJSON {
-		h.header.SetFrom(&jsonType)
+		h.hdr().SetFrom(&jsonType)
 	}
 }
 
@@ -302,7 +302,7 @@ func (h *RequestHandler) flushNow(cb func(error)) error {
 		h.buf = h.buf[:0] // the Connection copies chunk; the storage is reused
 		if x := h.ex; x != nil {
 			for _, c := range x.cookies {
-				h.header.Add("Set-Cookie", c.line)
+				h.hdr().Add("Set-Cookie", c.line)
 			}
 		}
 		if h.app.transformsOn() {
@@ -312,7 +312,7 @@ func (h *RequestHandler) flushNow(cb func(error)) error {
 			chunk = nil
 		}
 		wcb := h.held(cb)
-		if err := h.conn.WriteHeaders(h.status, h.reason, &h.header, chunk, wcb); err != nil {
+		if err := h.conn.WriteHeaders(h.status, h.reason, h.hdr(), chunk, wcb); err != nil {
 			if wcb != nil {
 				h.drop() // the Connection does not call a callback it refused
 			}
@@ -474,27 +474,27 @@ func (h *RequestHandler) endResponse() {
 // prepareLastFlush adds the Etag (or turns the response into a 304) and the
 // Content-Length of a response that was not flushed.
 func (h *RequestHandler) prepareLastFlush() {
-	if h.status == 200 && (h.req.Method == "GET" || h.req.Method == "HEAD") && !h.header.Has("Etag") {
+	if h.status == 200 && (h.req.Method == "GET" || h.req.Method == "HEAD") && !h.hdr().Has("Etag") {
 		h.addEtag()
 	}
 	if bodyless(h.status) {
 		// Tornado's finish and _clear_representation_headers: no body, and
 		// no metadata about one; other headers (Allow among them) stay.
 		h.buf = h.buf[:0]
-		h.header.Del("Content-Encoding")
-		h.header.Del("Content-Language")
-		h.header.Del("Content-Type")
+		h.hdr().Del("Content-Encoding")
+		h.hdr().Del("Content-Language")
+		h.hdr().Del("Content-Type")
 		if h.status != 304 {
-			h.header.Del("Content-Length")
+			h.hdr().Del("Content-Length")
 		}
-	} else if !h.header.Has("Content-Length") {
+	} else if !h.hdr().Has("Content-Length") {
 		var length string
 		if len(h.buf) < 100 {
 			length = strconv.Itoa(len(h.buf)) // a static string
 		} else {
 			length = h.etags().contentLength(len(h.buf))
 		}
-		h.header.AddChecked("Content-Length", length)
+		h.hdr().AddChecked("Content-Length", length)
 	}
 }
 
@@ -503,12 +503,12 @@ func (h *RequestHandler) addEtag() {
 	var etag string
 	if ec, ok := h.self.(EtagComputer); ok {
 		etag = ec.ComputeEtag()
-		if etag == "" || h.header.AddChecked("Etag", etag) != nil { // there is none yet
+		if etag == "" || h.hdr().AddChecked("Etag", etag) != nil { // there is none yet
 			return // an Etag that cannot be sent is not sent
 		}
 	} else {
 		f := h.etags().header(h.buf)
-		h.header.AddFrom(f) // checked when the tag last changed
+		h.hdr().AddFrom(f) // checked when the tag last changed
 		_, etag = f.At(0)
 	}
 	inm := h.req.Header.Get("If-None-Match")

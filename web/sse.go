@@ -117,7 +117,7 @@ func NewEventStream(h Handler, opts ...EventStreamOptions) (*EventStream, error)
 	if s.maxQueued <= 0 {
 		s.maxQueued = DefaultMaxQueued
 	}
-	rh.header.SetFrom(&eventStreamHeader)
+	rh.hdr().SetFrom(&eventStreamHeader)
 	ctx := rh.Context()
 	s.done = ctx.Done()
 	rh.Asynchronous()

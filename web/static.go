@@ -255,7 +255,7 @@ func (h *StaticFileHandler) respond(f *os.File, fi fs.FileInfo, ver *staticVersi
 		if errors.Is(err, httputil.ErrRangeNotSatisfiable) {
 			h.buf = h.buf[:0]
 			h.status, h.reason = 416, statusText(416)
-			h.header.SetFrom(&textPlain)
+			h.hdr().SetFrom(&textPlain)
 			return false, h.SetHeader("Content-Range", "bytes */"+strconv.FormatInt(size, 10))
 		}
 		if len(ranges) == 1 {
@@ -291,7 +291,7 @@ func (h *StaticFileHandler) setContentLength(n int64) {
 	} else {
 		v = strconv.FormatInt(n, 10)
 	}
-	h.header.SetChecked("Content-Length", v) // digits: always valid
+	h.hdr().SetChecked("Content-Length", v) // digits: always valid
 }
 
 // textPlain is the Content-Type of a 416, checked once here.
@@ -303,8 +303,8 @@ var acceptRanges = checkedField("Accept-Ranges", "bytes")
 // setStaticHeaders sets the content and caching headers (Tornado's
 // set_headers).
 func (h *StaticFileHandler) setStaticHeaders(fi fs.FileInfo, ver *staticVersion, name, p string) error {
-	h.header.SetFrom(&acceptRanges)
-	h.header.SetFrom(&ver.fields) // Etag and Last-Modified
+	h.hdr().SetFrom(&acceptRanges)
+	h.hdr().SetFrom(&ver.fields) // Etag and Last-Modified
 	ct := staticContentType(name)
 	if err := h.SetHeader("Content-Type", ct); err != nil {
 		return err

@@ -72,7 +72,7 @@ func (h *RequestHandler) transformFirst(chunk []byte) []byte {
 	t := &h.x().tr
 	status := h.status
 	for _, x := range t.list {
-		status, chunk = x.TransformFirstChunk(status, &h.header, chunk, t.finishing)
+		status, chunk = x.TransformFirstChunk(status, h.hdr(), chunk, t.finishing)
 	}
 	if status != h.status {
 		h.status, h.reason = status, httputil.Reason(status, "")

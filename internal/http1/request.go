@@ -104,6 +104,11 @@ func (p *RequestParser) parseHead(line, fields []byte, req *httputil.ServerReque
 	}
 	req.Version = version
 	req.Header.Reset()
+	// One allocation of the right size for a fresh request's fields (the
+	// last line is the empty one), not three or four as they grow.
+	if n := bytes.Count(fields, []byte{'\n'}) - 1; n > 0 {
+		req.Header.Grow(n)
+	}
 	var f frameState
 	p.c.begin()
 	for len(fields) > 2 { // the last line is the empty one
