@@ -231,3 +231,46 @@ func TestAcceptHandlerUnix(t *testing.T) {
 	}
 	onLoop(l, remove)
 }
+
+// TestAcceptPeerAddress: the address handed with each connection is its
+// peer's, IP and port, over IPv4 and (where the machine has it) IPv6.
+func TestAcceptPeerAddress(t *testing.T) {
+	for _, host := range []string{"127.0.0.1", "::1"} {
+		t.Run(host, func(t *testing.T) {
+			fds, err := BindSockets(0, host, 0, false)
+			if err != nil {
+				if host == "::1" {
+					t.Skipf("no IPv6 loopback: %v", err)
+				}
+				t.Fatal(err)
+			}
+			closeFds(t, fds)
+			l := newLoop(t)
+			got := make(chan net.Addr, 1)
+			remove, err := AddAcceptHandler(l, fds[0], func(conn int, a net.Addr) {
+				unix.Close(conn)
+				got <- a
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			runLoop(t, l)
+			defer onLoop(l, remove)
+			c, err := net.DialTimeout("tcp", tcpAddr(t, fds[0]).String(), 2*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			select {
+			case a := <-got:
+				want := c.LocalAddr().(*net.TCPAddr)
+				ta, ok := a.(*net.TCPAddr)
+				if !ok || !ta.IP.Equal(want.IP) || ta.Port != want.Port || ta.String() != want.String() {
+					t.Errorf("peer address %#v (%v), want %v", a, a, want)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("connection not accepted")
+			}
+		})
+	}
+}

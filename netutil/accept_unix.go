@@ -75,7 +75,7 @@ func (a *acceptor) handle(int, ioloop.Events) {
 // has paused accepting and set a timer to try again.
 func (a *acceptor) drain() (paused bool) {
 	for i := 0; i < AcceptBatch && !a.removed; i++ {
-		conn, sa, err := accept(a.fd)
+		conn, addr, err := accept(a.fd)
 		if err != nil {
 			switch err {
 			case unix.EAGAIN:
@@ -94,7 +94,7 @@ func (a *acceptor) drain() (paused bool) {
 			a.backoff = 0
 			a.logger().Info("netutil: accepting again", "fd", a.fd)
 		}
-		a.cb(conn, SockaddrToAddr(sa))
+		a.cb(conn, addr)
 	}
 	return false
 }

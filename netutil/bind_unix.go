@@ -291,7 +291,7 @@ func setNoDelay(fd int) error {
 func SockaddrToAddr(sa unix.Sockaddr) net.Addr {
 	switch a := sa.(type) {
 	case *unix.SockaddrInet4:
-		return &net.TCPAddr{IP: net.IPv4(a.Addr[0], a.Addr[1], a.Addr[2], a.Addr[3]), Port: a.Port}
+		return tcp4Addr(a.Addr, a.Port)
 	case *unix.SockaddrInet6:
 		ip := make(net.IP, net.IPv6len)
 		copy(ip, a.Addr[:])
@@ -300,6 +300,17 @@ func SockaddrToAddr(sa unix.Sockaddr) net.Addr {
 		return &net.UnixAddr{Name: a.Name, Net: "unix"}
 	}
 	return nil
+}
+
+// tcp4Addr returns the *net.TCPAddr of an IPv4 address and port, made in
+// one allocation with the 4 bytes of its IP.
+func tcp4Addr(ip [4]byte, port int) *net.TCPAddr {
+	a := &struct {
+		net.TCPAddr
+		ip [4]byte
+	}{ip: ip}
+	a.TCPAddr = net.TCPAddr{IP: a.ip[:], Port: port}
+	return &a.TCPAddr
 }
 
 func zoneName(id uint32) string {

@@ -3,6 +3,7 @@
 package netutil
 
 import (
+	"net"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -29,7 +30,7 @@ func sysSocket(family, typ int) (int, error) {
 }
 
 // accept returns a non-blocking, close-on-exec connection from fd.
-func accept(fd int) (int, unix.Sockaddr, error) {
+func accept(fd int) (int, net.Addr, error) {
 	syscall.ForkLock.RLock()
 	nfd, sa, err := unix.Accept(fd)
 	if err == nil {
@@ -43,5 +44,5 @@ func accept(fd int) (int, unix.Sockaddr, error) {
 		unix.Close(nfd)
 		return -1, nil, err
 	}
-	return nfd, sa, nil
+	return nfd, SockaddrToAddr(sa), nil
 }
