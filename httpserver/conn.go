@@ -37,20 +37,15 @@ type conn struct {
 	remoteIP string
 	idx      int // position in ls.conns
 
-	state     connState
-	rs        *reqState   // the request in progress; nil while idle
-	ps        *parseState // while a request is read; nil otherwise
-	keepAlive bool
+	rs        *reqState     // the request in progress; nil while idle
+	ps        *parseState   // while a request is read; nil otherwise
 	deadline  int64         // UnixNano after which the connection times out; 0: none
 	timeoutOf time.Duration // the timeout that set deadline
-	headBegun bool          // bytes of the current head have arrived
-	inData    bool          // inside onData: a finished response continues the loop there
 
 	// the client's progress (see sweep and the output bound)
 	written  int64 // the stream's Written at stallAt
 	stallAt  int64 // UnixNano since which the client took none of the output waiting; 0: not measured
 	mark     int64 // the stream's Written at the output bound's last look
-	waiting  bool  // waiting for the loop's output to fall before reading a request
 	bodyRead int64 // body bytes read of the current request
 	rateMark int64 // bodyRead at rateAt
 	rateAt   int64 // UnixNano when the current body-rate window began
@@ -59,17 +54,24 @@ type conn struct {
 	// the application's say over the body (httputil.BodyController)
 	maxBody     int64         // this request's body limit; 0: the server's
 	bodyTimeout time.Duration // this request's BodyTimeout; 0: the server's
-	bodyPaused  bool          // PauseBody: the body is not read until ResumeBody
-	bodyDone    bool          // the body ended while paused: Finish waits for ResumeBody
 
 	// response state
-	started    bool
-	finished   bool
-	chunkedOut bool
-	noBody     bool  // HEAD, 1xx, 204 or 304: body bytes are dropped
 	outLen     int64 // declared Content-Length, or -1
 	outWritten int64
 	closeCB    func()
+
+	// The flags, together: a waiting request holds a conn per client.
+	state      connState
+	keepAlive  bool
+	headBegun  bool // bytes of the current head have arrived
+	inData     bool // inside onData: a finished response continues the loop there
+	waiting    bool // waiting for the loop's output to fall before reading a request
+	bodyPaused bool // PauseBody: the body is not read until ResumeBody
+	bodyDone   bool // the body ended while paused: Finish waits for ResumeBody
+	started    bool // the response has begun
+	finished   bool
+	chunkedOut bool
+	noBody     bool // HEAD, 1xx, 204 or 304: body bytes are dropped
 	keepReq    bool // the application keeps the request: its state is not reused
 }
 

@@ -136,6 +136,7 @@ type RequestHandler struct {
 	detached       bool       // the connection was taken over (Detach)
 	lazyHeader     bool       // header is still to be filled with defaultHeader (hdr)
 	checks         ruleChecks // asked for by the rule (Authenticated, AddSlash, RemoveSlash; auth.go)
+	hooks          hookSet    // the optional methods of self, found once per handler value
 	finishCalled   atomic.Bool
 	async          atomic.Bool
 	closeFn        func() // h.connectionClosed, made once per handler
@@ -180,11 +181,76 @@ type kept struct {
 	buf     []byte
 	closeFn func()
 	ex      *handlerExtra
+	hooks   hookSet
 }
 
 // storage returns what h keeps when its handler is zeroed for reuse.
 func (h *RequestHandler) storage() kept {
-	return kept{h.header, h.buf, h.closeFn, h.ex}
+	return kept{h.header, h.buf, h.closeFn, h.ex, h.hooks}
+}
+
+// hookSet records which of the optional interfaces a handler implements,
+// found by type assertions once per handler value (findHooks) and kept by
+// its pool, so that a request asserts only the methods the handler has.
+type hookSet uint16
+
+const (
+	hooksFound hookSet = 1 << iota
+	hookInit
+	hookPrepare
+	hookDefaults
+	hookFinish
+	hookEtag
+	hookMethods
+	hookGet
+	hookHead
+	hookPost
+	hookDelete
+	hookPatch
+	hookPut
+	hookOptions
+)
+
+// findHooks fills h.hooks for h.self, unless it is filled already: a
+// RequestHandler belongs to the one handler that embeds it.
+func (h *RequestHandler) findHooks() {
+	if h.hooks&hooksFound != 0 {
+		return
+	}
+	self := h.self
+	k := hooksFound
+	has := func(ok bool, b hookSet) {
+		if ok {
+			k |= b
+		}
+	}
+	_, ok := self.(Initializer)
+	has(ok, hookInit)
+	_, ok = self.(Preparer)
+	has(ok, hookPrepare)
+	_, ok = self.(DefaultHeaderSetter)
+	has(ok, hookDefaults)
+	_, ok = self.(OnFinisher)
+	has(ok, hookFinish)
+	_, ok = self.(EtagComputer)
+	has(ok, hookEtag)
+	_, ok = self.(MethodSupporter)
+	has(ok, hookMethods)
+	_, ok = self.(Getter)
+	has(ok, hookGet)
+	_, ok = self.(HeadHandler)
+	has(ok, hookHead)
+	_, ok = self.(Poster)
+	has(ok, hookPost)
+	_, ok = self.(Deleter)
+	has(ok, hookDelete)
+	_, ok = self.(Patcher)
+	has(ok, hookPatch)
+	_, ok = self.(Putter)
+	has(ok, hookPut)
+	_, ok = self.(Optioner)
+	has(ok, hookOptions)
+	h.hooks = k
 }
 
 // reuse gives a zeroed h back the storage k, emptied; buffers that grew
@@ -194,7 +260,7 @@ func (h *RequestHandler) reuse(k kept) {
 	if cap(k.buf) > maxKeptBuffer {
 		k.buf = nil
 	}
-	h.header, h.buf, h.closeFn = k.header, k.buf[:0], k.closeFn
+	h.header, h.buf, h.closeFn, h.hooks = k.header, k.buf[:0], k.closeFn, k.hooks
 	if x := k.ex; x != nil {
 		jsonBuf, jsonEnc := x.jsonBuf.Bytes(), x.jsonEnc
 		cookies, etag := x.cookies, x.etag
@@ -224,6 +290,7 @@ func (h *RequestHandler) requestHandler() *RequestHandler { return h }
 // cookies) is emptied.
 func (h *RequestHandler) reset(d *requestDelegate, self Handler) {
 	h.app, h.req, h.conn, h.self, h.d = d.app, d.req, d.conn, self, d
+	h.findHooks()
 	h.args = d.m.spec.rule.Args
 	h.route = d.m
 	h.buf = h.buf[:0]
@@ -243,8 +310,8 @@ func (h *RequestHandler) clear() {
 	h.lazyHeader = true
 	h.buf = h.buf[:0]
 	h.status, h.reason = 200, "OK"
-	if d, ok := h.self.(DefaultHeaderSetter); ok {
-		d.SetDefaultHeaders()
+	if h.hooks&hookDefaults != 0 {
+		h.self.(DefaultHeaderSetter).SetDefaultHeaders()
 	}
 }
 
@@ -343,8 +410,8 @@ func (h *RequestHandler) runStages() error {
 	if setup := h.route.spec.rule.setup; setup != nil {
 		setup(h.self)
 	}
-	if in, ok := h.self.(Initializer); ok {
-		if err := in.Initialize(h.args); err != nil {
+	if h.hooks&hookInit != 0 {
+		if err := h.self.(Initializer).Initialize(h.args); err != nil {
 			return err
 		}
 	}
@@ -369,8 +436,8 @@ func (h *RequestHandler) runStages() error {
 			return err
 		}
 	}
-	if p, ok := h.self.(Preparer); ok {
-		if err := p.Prepare(); err != nil {
+	if h.hooks&hookPrepare != 0 {
+		if err := h.self.(Preparer).Prepare(); err != nil {
 			return err
 		}
 		if h.finishCalled.Load() || h.detached {
@@ -416,47 +483,40 @@ const (
 // methods. Calling through a switch instead of returning a method value
 // saves an allocation per request.
 func (h *RequestHandler) verbOf(method string) verbKind {
-	self := h.self
-	if ms, ok := self.(MethodSupporter); ok {
-		if !slices.Contains(ms.SupportedMethods(), method) {
+	if h.hooks&hookMethods != 0 {
+		self := h.self
+		if !slices.Contains(self.(MethodSupporter).SupportedMethods(), method) {
 			return verbUnknown
 		}
-		if v := verbOf(self, method); v != verbUnknown {
+		if v := h.hooks.verbOf(method); v != verbUnknown {
 			return v
 		}
 		_, ok := self.(MethodServer)
 		return pick(ok, verbOther)
 	}
-	return verbOf(self, method)
+	return h.hooks.verbOf(method)
 }
 
-func verbOf(self Handler, method string) verbKind {
-	ok := false
+// verbOf finds the verb interface answering one of Tornado's methods.
+func (k hookSet) verbOf(method string) verbKind {
 	switch method {
 	case "GET":
-		_, ok = self.(Getter)
-		return pick(ok, verbGet)
+		return pick(k&hookGet != 0, verbGet)
 	case "HEAD":
-		if _, ok = self.(HeadHandler); ok {
+		if k&hookHead != 0 {
 			return verbHead
 		}
-		_, ok = self.(Getter)
-		return pick(ok, verbGet)
+		return pick(k&hookGet != 0, verbGet)
 	case "POST":
-		_, ok = self.(Poster)
-		return pick(ok, verbPost)
+		return pick(k&hookPost != 0, verbPost)
 	case "DELETE":
-		_, ok = self.(Deleter)
-		return pick(ok, verbDelete)
+		return pick(k&hookDelete != 0, verbDelete)
 	case "PATCH":
-		_, ok = self.(Patcher)
-		return pick(ok, verbPatch)
+		return pick(k&hookPatch != 0, verbPatch)
 	case "PUT":
-		_, ok = self.(Putter)
-		return pick(ok, verbPut)
+		return pick(k&hookPut != 0, verbPut)
 	case "OPTIONS":
-		_, ok = self.(Optioner)
-		return pick(ok, verbOptions)
+		return pick(k&hookOptions != 0, verbOptions)
 	}
 	return verbUnknown
 }
@@ -491,8 +551,8 @@ func callVerb(self Handler, v verbKind) error {
 // methodNotAllowed records the Allow header and returns the 405 error.
 func (h *RequestHandler) methodNotAllowed() error {
 	methods := DefaultMethods
-	if ms, ok := h.self.(MethodSupporter); ok {
-		methods = ms.SupportedMethods()
+	if h.hooks&hookMethods != 0 {
+		methods = h.self.(MethodSupporter).SupportedMethods()
 	}
 	var allow []string
 	for _, m := range methods {

@@ -445,8 +445,8 @@ func (h *RequestHandler) complete() {
 	// No MarkFinished here: RequestTime measures up to now when the log
 	// asks for it, which spares a clock read when nothing logs.
 	h.app.logRequest(h)
-	if f, ok := h.self.(OnFinisher); ok {
-		h.guard(f.OnFinish)
+	if h.hooks&hookFinish != 0 {
+		h.guard(h.self.(OnFinisher).OnFinish)
 	}
 }
 
@@ -501,8 +501,8 @@ func (h *RequestHandler) prepareLastFlush() {
 // addEtag adds the Etag, and answers 304 when If-None-Match matches it.
 func (h *RequestHandler) addEtag() {
 	var etag string
-	if ec, ok := h.self.(EtagComputer); ok {
-		etag = ec.ComputeEtag()
+	if h.hooks&hookEtag != 0 {
+		etag = h.self.(EtagComputer).ComputeEtag()
 		if etag == "" || h.hdr().AddChecked("Etag", etag) != nil { // there is none yet
 			return // an Etag that cannot be sent is not sent
 		}
