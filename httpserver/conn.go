@@ -80,11 +80,8 @@ type conn struct {
 // back to its loop's free list, so that it costs only its stream and a
 // small conn.
 type reqState struct {
-	c           *conn
-	req         httputil.ServerRequest
-	delegate    httputil.MessageDelegate
-	remaining   int64 // body bytes still to read
-	emitChunkFn func([]byte) error
+	req      httputil.ServerRequest
+	delegate httputil.MessageDelegate
 }
 
 // parseState is what a connection needs only while it reads a request
@@ -93,12 +90,17 @@ type reqState struct {
 // read, so that a request waiting for its answer (a long poll) does not
 // keep one, and the string cache warms up per loop.
 type parseState struct {
-	parser  http1.RequestParser
-	chunked http1.ChunkedDecoder
+	c         *conn // the connection reading with it
+	parser    http1.RequestParser
+	chunked   http1.ChunkedDecoder
+	remaining int64 // Content-Length body bytes still to read
+	emitFn    func([]byte) error
 }
 
-func (rs *reqState) emitChunk(b []byte) error {
-	return rs.c.call(func() error { return rs.delegate.DataReceived(b) })
+// emit hands a piece of a chunked body to the request's delegate.
+func (ps *parseState) emit(b []byte) error {
+	c := ps.c
+	return c.call(func() error { return c.rs.delegate.DataReceived(b) })
 }
 
 var _ httputil.Connection = (*conn)(nil)
@@ -174,7 +176,7 @@ func (c *conn) onData(data []byte) int {
 			}
 			// A new request: its parse state lives until it has been read
 			// (see requestDone).
-			c.rs, c.ps = c.ls.getState(c), c.ls.getParser(c.srv)
+			c.rs, c.ps = c.ls.getState(), c.ls.getParser(c)
 		}
 		var n int
 		switch c.state {
@@ -246,7 +248,7 @@ func (c *conn) startRequest() {
 			return
 		}
 		c.continue100()
-		c.state, rs.remaining = stateBody, n
+		c.state, ps.remaining = stateBody, n
 		c.setDeadline(c.bodyTimeoutNow())
 	case http1.BodyChunked:
 		c.continue100()
@@ -266,22 +268,22 @@ func (c *conn) continue100() {
 }
 
 func (c *conn) readBody(data []byte) int {
-	rs := c.rs
-	n := min(int64(len(data)), rs.remaining)
-	rs.remaining -= n
+	rs, ps := c.rs, c.ps
+	n := min(int64(len(data)), ps.remaining)
+	ps.remaining -= n
 	c.bodyRead += n
 	if err := c.call(func() error { return rs.delegate.DataReceived(data[:n]) }); err != nil {
 		c.fail(err)
 		return len(data)
 	}
-	if rs.remaining == 0 && !c.stream.Closed() {
+	if ps.remaining == 0 && !c.stream.Closed() {
 		c.bodyEnded()
 	}
 	return int(n)
 }
 
 func (c *conn) readChunked(data []byte) int {
-	n, done, err := c.ps.chunked.Decode(data, c.rs.emitChunkFn)
+	n, done, err := c.ps.chunked.Decode(data, c.ps.emitFn)
 	c.bodyRead += int64(n)
 	if err != nil {
 		c.fail(err)

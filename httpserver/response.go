@@ -343,7 +343,7 @@ func (c *conn) SetMaxBodySize(n int64) {
 	case stateChunked:
 		c.ps.chunked.MaxBodySize = n
 	case stateBody:
-		if c.bodyRead+c.rs.remaining > n {
+		if c.bodyRead+c.ps.remaining > n {
 			c.rejectStatus(413, "body too large")
 		}
 	}

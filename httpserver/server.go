@@ -379,8 +379,8 @@ type loopState struct {
 // maxFreeStates bounds a loop's free list of request states.
 const maxFreeStates = 1024
 
-// getState returns a request state for c, from the free list when it can.
-func (ls *loopState) getState(c *conn) *reqState {
+// getState returns a request state, from the free list when it can.
+func (ls *loopState) getState() *reqState {
 	var rs *reqState
 	if n := len(ls.free); n > 0 {
 		rs = ls.free[n-1]
@@ -388,14 +388,12 @@ func (ls *loopState) getState(c *conn) *reqState {
 		ls.free = ls.free[:n-1]
 	} else {
 		rs = new(reqState)
-		rs.emitChunkFn = rs.emitChunk
 	}
-	rs.c = c
 	return rs
 }
 
-// getParser returns a parse state, from the free list when it can.
-func (ls *loopState) getParser(srv *Server) *parseState {
+// getParser returns a parse state for c, from the free list when it can.
+func (ls *loopState) getParser(c *conn) *parseState {
 	var ps *parseState
 	if n := len(ls.parsers); n > 0 {
 		ps = ls.parsers[n-1]
@@ -403,14 +401,17 @@ func (ls *loopState) getParser(srv *Server) *parseState {
 		ls.parsers = ls.parsers[:n-1]
 	} else {
 		ps = new(parseState)
+		ps.emitFn = ps.emit
 	}
-	ps.parser.MaxHeaderSize = srv.maxHeaderSize()
-	ps.parser.MaxRequestLineSize = srv.MaxRequestLineSize
+	ps.c, ps.remaining = c, 0
+	ps.parser.MaxHeaderSize = c.srv.maxHeaderSize()
+	ps.parser.MaxRequestLineSize = c.srv.MaxRequestLineSize
 	return ps
 }
 
 // putParser takes back a parse state whose request has been read.
 func (ls *loopState) putParser(ps *parseState) {
+	ps.c = nil
 	if len(ls.parsers) < maxFreeStates {
 		ls.parsers = append(ls.parsers, ps)
 	}
@@ -419,7 +420,7 @@ func (ls *loopState) putParser(ps *parseState) {
 // putState takes back a finished request's state.
 func (ls *loopState) putState(rs *reqState) {
 	rs.req.Reset() // keeps the header's storage
-	rs.c, rs.delegate, rs.remaining = nil, nil, 0
+	rs.delegate = nil
 	if len(ls.free) < maxFreeStates {
 		ls.free = append(ls.free, rs)
 	}

@@ -134,7 +134,7 @@ func (h *RequestHandler) sendError(code int, err error) {
 	if he := asHTTPError(err); he != nil {
 		reason = he.Reason
 	}
-	h.status, h.reason = code, httputil.Reason(code, reason)
+	h.setStatus(code, reason)
 	if code == http.StatusMethodNotAllowed && h.ex != nil && h.ex.allow != "" {
 		h.hdr().Set("Allow", h.ex.allow)
 	}
@@ -170,7 +170,7 @@ func (h *RequestHandler) WriteError(code int, err error) {
 		h.Finish()
 		return
 	}
-	msg := strconv.Itoa(code) + ": " + html.EscapeString(h.reason)
+	msg := strconv.Itoa(code) + ": " + html.EscapeString(h.reasonText())
 	h.Finish("<html><title>" + msg + "</title><body>" + msg + "</body></html>")
 }
 

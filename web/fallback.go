@@ -96,7 +96,7 @@ func (h *FallbackHandler) serveDirect(c *httpConn) {
 	if rec.code == 0 {
 		rec.code = http.StatusOK
 	}
-	h.status, h.reason = rec.code, statusText(rec.code)
+	h.setStatus(rec.code, "")
 	h.headersWritten = true
 	h.complete()
 }
@@ -152,10 +152,10 @@ func (h *FallbackHandler) deliver(code int, hdr *httputil.Header, data []byte, d
 		data = nil
 	}
 	if hdr != nil {
-		h.status, h.reason = code, statusText(code)
+		h.setStatus(code, "")
 		h.header, h.lazyHeader = *hdr, false
 		h.headersWritten = true
-		if err := h.conn.WriteHeaders(code, h.reason, h.hdr(), data, reply); err != nil {
+		if err := h.conn.WriteHeaders(code, h.reasonText(), h.hdr(), data, reply); err != nil {
 			reply(err)
 		}
 		return

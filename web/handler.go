@@ -115,16 +115,16 @@ type RequestHandler struct {
 	app  *Application
 	req  *httputil.ServerRequest
 	conn httputil.Connection
-	self Handler // the embedding handler, for the interface assertions
-	args Args
+	self Handler          // the embedding handler, for the interface assertions
 	d    *requestDelegate // the delegate that created the handler; nil once released
 	life lifecycle
+
+	finishCalled atomic.Bool
 
 	route routeMatch
 	ex    *handlerExtra // made on first use; a pooled handler keeps it
 
 	status int
-	reason string
 	header httputil.Header // read through hdr
 	buf    []byte          // written, not yet flushed
 	err    error           // the first refused status, header or cookie; fails the response
@@ -136,8 +136,8 @@ type RequestHandler struct {
 	detached       bool       // the connection was taken over (Detach)
 	lazyHeader     bool       // header is still to be filled with defaultHeader (hdr)
 	checks         ruleChecks // asked for by the rule (Authenticated, AddSlash, RemoveSlash; auth.go)
+	ended          bool       // the lifetime has ended (lifecycle.go)
 	hooks          hookSet    // the optional methods of self, found once per handler value
-	finishCalled   atomic.Bool
 	async          atomic.Bool
 	closeFn        func() // h.connectionClosed, made once per handler
 }
@@ -154,6 +154,7 @@ type handlerExtra struct {
 	tmpl    renderState     // the UI modules this request's templates called (template.go)
 	cookies []pendingCookie // Set-Cookie values, sent with the headers
 	allow   string          // the Allow header of a 405
+	reason  string          // the status line's reason when not the code's own (setStatus)
 	login   loginState      // the current user (auth.go)
 	xsrf    xsrfState       // the XSRF token of this request (xsrf.go)
 	ctx     context.Context
@@ -291,7 +292,6 @@ func (h *RequestHandler) requestHandler() *RequestHandler { return h }
 func (h *RequestHandler) reset(d *requestDelegate, self Handler) {
 	h.app, h.req, h.conn, h.self, h.d = d.app, d.req, d.conn, self, d
 	h.findHooks()
-	h.args = d.m.spec.rule.Args
 	h.route = d.m
 	h.buf = h.buf[:0]
 	if x := h.ex; x != nil && len(x.cookies) > 0 {
@@ -309,10 +309,34 @@ func (h *RequestHandler) clear() {
 	h.header.Reset()
 	h.lazyHeader = true
 	h.buf = h.buf[:0]
-	h.status, h.reason = 200, "OK"
+	h.setStatus(200, "")
 	if h.hooks&hookDefaults != 0 {
 		h.self.(DefaultHeaderSetter).SetDefaultHeaders()
 	}
+}
+
+// setStatus sets the status code and its reason phrase: reason, or the
+// code's own when reason is empty (see httputil.Reason). Only a phrase of
+// its own takes room, in the handlerExtra.
+func (h *RequestHandler) setStatus(code int, reason string) {
+	h.status = code
+	if reason != "" {
+		if r := httputil.Reason(code, reason); r != statusText(code) {
+			h.x().reason = r
+			return
+		}
+	}
+	if h.ex != nil {
+		h.ex.reason = ""
+	}
+}
+
+// reasonText returns the reason phrase of the status line.
+func (h *RequestHandler) reasonText() string {
+	if h.ex != nil && h.ex.reason != "" {
+		return h.ex.reason
+	}
+	return statusText(h.status)
 }
 
 // hdr returns the response's headers, first filled with the default ones
@@ -411,7 +435,7 @@ func (h *RequestHandler) runStages() error {
 		setup(h.self)
 	}
 	if h.hooks&hookInit != 0 {
-		if err := h.self.(Initializer).Initialize(h.args); err != nil {
+		if err := h.self.(Initializer).Initialize(h.route.spec.rule.Args); err != nil {
 			return err
 		}
 	}

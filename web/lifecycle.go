@@ -45,7 +45,8 @@ type lifecycle struct {
 	refs   int32
 	queued atomic.Int32 // functions Run queued that have not run
 	shared atomic.Bool  // reached from other goroutines: never reused
-	ended  bool
+	// Whether the lifetime has ended is RequestHandler.ended, beside the
+	// handler's other flags.
 }
 
 // end runs when the last reference is dropped: the delegate, and its
@@ -53,10 +54,10 @@ type lifecycle struct {
 // pools, and a net/http Connection stops serving callbacks. (The request's
 // context was cancelled when the response finished.)
 func (l *lifecycle) end(h *RequestHandler) {
-	if l.ended {
+	if h.ended {
 		return // a stray Run on a finished asynchronous handler
 	}
-	l.ended = true
+	h.ended = true
 	// A multipart body's spilled files are removed (stream.go).
 	h.endBody()
 	if c, ok := h.conn.(*httpConn); ok { // a concrete type check: no itab lookup
@@ -137,7 +138,7 @@ func (h *RequestHandler) Run(f func()) {
 	h.life.queued.Add(1)
 	h.conn.AddCallback(func() {
 		defer h.dropQueued()
-		if !h.life.ended {
+		if !h.ended {
 			h.guard(f)
 		}
 	})
@@ -187,7 +188,7 @@ func (h *RequestHandler) Context() context.Context {
 			base = c.r.Context()
 		}
 		x.ctx, x.cancel = context.WithCancel(base)
-		if h.finished || h.closed || h.life.ended {
+		if h.finished || h.closed || h.ended {
 			x.cancel()
 		}
 	}

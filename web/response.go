@@ -57,7 +57,7 @@ func (h *RequestHandler) SetStatus(code int, reason ...string) error {
 	if len(reason) > 0 {
 		r = reason[0]
 	}
-	h.status, h.reason = code, httputil.Reason(code, r)
+	h.setStatus(code, r)
 	return nil
 }
 
@@ -312,7 +312,7 @@ func (h *RequestHandler) flushNow(cb func(error)) error {
 			chunk = nil
 		}
 		wcb := h.held(cb)
-		if err := h.conn.WriteHeaders(h.status, h.reason, h.hdr(), chunk, wcb); err != nil {
+		if err := h.conn.WriteHeaders(h.status, h.reasonText(), h.hdr(), chunk, wcb); err != nil {
 			if wcb != nil {
 				h.drop() // the Connection does not call a callback it refused
 			}
@@ -519,7 +519,7 @@ func (h *RequestHandler) addEtag() {
 	}
 	if etagMatches(inm, etag) {
 		h.buf = h.buf[:0]
-		h.status, h.reason = 304, "Not Modified"
+		h.setStatus(304, "")
 	}
 }
 

@@ -245,7 +245,7 @@ func (h *StaticFileHandler) respond(f *os.File, fi fs.FileInfo, ver *staticVersi
 	}
 	if h.notModified(fi, ver) {
 		h.buf = h.buf[:0]
-		h.status, h.reason = 304, "Not Modified"
+		h.setStatus(304, "")
 		return false, nil
 	}
 	size := fi.Size()
@@ -254,13 +254,13 @@ func (h *StaticFileHandler) respond(f *os.File, fi fs.FileInfo, ver *staticVersi
 		ranges, err := httputil.ParseRange(rh, size)
 		if errors.Is(err, httputil.ErrRangeNotSatisfiable) {
 			h.buf = h.buf[:0]
-			h.status, h.reason = 416, statusText(416)
+			h.setStatus(416, "")
 			h.hdr().SetFrom(&textPlain)
 			return false, h.SetHeader("Content-Range", "bytes */"+strconv.FormatInt(size, 10))
 		}
 		if len(ranges) == 1 {
 			start, end = ranges[0].Start, ranges[0].End
-			h.status, h.reason = 206, statusText(206)
+			h.setStatus(206, "")
 			if err := h.SetHeader("Content-Range", ranges[0].ContentRange(size)); err != nil {
 				return false, err
 			}

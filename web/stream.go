@@ -295,7 +295,7 @@ func (h *RequestHandler) ResumeBody() {
 	h.life.queued.Add(1)
 	h.conn.AddCallback(func() {
 		defer h.dropQueued()
-		if !h.life.ended {
+		if !h.ended {
 			h.guard(h.resumeBody)
 		}
 	})

@@ -75,7 +75,7 @@ func (h *RequestHandler) transformFirst(chunk []byte) []byte {
 		status, chunk = x.TransformFirstChunk(status, h.hdr(), chunk, t.finishing)
 	}
 	if status != h.status {
-		h.status, h.reason = status, httputil.Reason(status, "")
+		h.setStatus(status, "")
 	}
 	if t.finishing {
 		t.list = nil // done: nothing may reach a transform that has finished

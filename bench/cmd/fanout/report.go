@@ -43,6 +43,9 @@ type figures struct {
 	HeapObjects       float64 `json:"heap_objects_per_waiter_bytes"`
 	HeapLive          float64 `json:"heap_live_per_waiter_bytes"`
 	Stacks            float64 `json:"stacks_per_waiter_bytes"`
+	HeapFree          float64 `json:"heap_free_per_waiter_bytes"`
+	HeapUnused        float64 `json:"heap_unused_per_waiter_bytes"`
+	Metadata          float64 `json:"metadata_per_waiter_bytes"`
 	MedianMs          float64 `json:"median_ms"`
 	P99Ms             float64 `json:"p99_ms"`
 	FirstUserMs       float64 `json:"first_user_ms"`
@@ -106,6 +109,9 @@ func (rep *report) summarize() {
 			HeapObjects:       m(func(r roundResult) float64 { return r.HeapObjectsPerWaiter }),
 			HeapLive:          m(func(r roundResult) float64 { return r.HeapLivePerWaiter }),
 			Stacks:            m(func(r roundResult) float64 { return r.StacksPerWaiter }),
+			HeapFree:          m(func(r roundResult) float64 { return r.HeapFreePerWaiter }),
+			HeapUnused:        m(func(r roundResult) float64 { return r.HeapUnusedPerWaiter }),
+			Metadata:          m(func(r roundResult) float64 { return r.MetadataPerWaiter }),
 			MedianMs:          m(func(r roundResult) float64 { return r.MedianMs }),
 			P99Ms:             m(func(r roundResult) float64 { return r.P99Ms }),
 			FirstUserMs:       m(func(r roundResult) float64 { return r.FirstUserMs }),
@@ -159,6 +165,9 @@ func (rep *report) table() string {
 	row("  heap objects per waiter, bytes", "%.0f", gt.HeapObjects, nh.HeapObjects, gt.HeapObjects/nh.HeapObjects)
 	row("  live heap (last GC) per waiter", "%.0f", gt.HeapLive, nh.HeapLive, gt.HeapLive/nh.HeapLive)
 	row("  goroutine stacks per waiter", "%.0f", gt.Stacks, nh.Stacks, gt.Stacks/nh.Stacks)
+	row("  heap unused in spans per waiter", "%.0f", gt.HeapUnused, nh.HeapUnused, gt.HeapUnused/nh.HeapUnused)
+	row("  free heap kept per waiter", "%.0f", gt.HeapFree, nh.HeapFree, gt.HeapFree/nh.HeapFree)
+	row("  runtime metadata per waiter", "%.0f", gt.Metadata, nh.Metadata, gt.Metadata/nh.Metadata)
 	row("goroutines while waiting", "%.0f", gt.Goroutines, nh.Goroutines, rep.Ratios.Goroutines)
 	fmt.Fprintf(&b, "   %-34s %12s %12s\n", "  (goroutines before opening)", fmt.Sprintf("%.0f", gt.GoroutinesBefore), fmt.Sprintf("%.0f", nh.GoroutinesBefore))
 	row("  median answer after the post, ms", "%.1f", gt.MedianMs, nh.MedianMs, rep.Ratios.MedianMs)

@@ -34,6 +34,9 @@ type roundResult struct {
 	HeapObjectsPerWaiter float64 `json:"heap_objects_per_waiter_bytes"`
 	HeapLivePerWaiter    float64 `json:"heap_live_per_waiter_bytes"`
 	StacksPerWaiter      float64 `json:"stacks_per_waiter_bytes"`
+	HeapFreePerWaiter    float64 `json:"heap_free_per_waiter_bytes"`
+	HeapUnusedPerWaiter  float64 `json:"heap_unused_per_waiter_bytes"`
+	MetadataPerWaiter    float64 `json:"metadata_per_waiter_bytes"`
 	GCsWhileOpening      uint64  `json:"gcs_while_opening"`
 	HeapProfile          string  `json:"heap_profile,omitempty"` // with -profile, while the N wait
 
@@ -160,6 +163,9 @@ func measureWaiting(o *options, c *child, r *roundResult, before chat.Stats) err
 	r.HeapObjectsPerWaiter = per(s.HeapObjects, before.HeapObjects)
 	r.HeapLivePerWaiter = per(s.HeapLive, before.HeapLive)
 	r.StacksPerWaiter = per(s.Stacks, before.Stacks)
+	r.HeapFreePerWaiter = per(s.HeapFree, before.HeapFree)
+	r.HeapUnusedPerWaiter = per(s.HeapUnused, before.HeapUnused)
+	r.MetadataPerWaiter = per(s.Metadata, before.Metadata)
 	r.GCsWhileOpening = s.GCs - before.GCs
 	if c.profile {
 		r.HeapProfile, err = c.profileCommand("heap")

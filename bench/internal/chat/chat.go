@@ -50,6 +50,9 @@ type Stats struct {
 	HeapLive    uint64 `json:"heap_live_bytes"`    // heap marked live by the last GC
 	Stacks      uint64 `json:"stacks_bytes"`       // goroutine stacks
 	GCs         uint64 `json:"gcs"`                // completed GC cycles
+	HeapFree    uint64 `json:"heap_free_bytes"`    // free heap memory not returned to the OS
+	HeapUnused  uint64 `json:"heap_unused_bytes"`  // heap reserved for objects but not in use (fragmentation)
+	Metadata    uint64 `json:"metadata_bytes"`     // the runtime's heap metadata (spans, caches, bitmaps)
 }
 
 // Cache holds the last CacheSize messages. It is not safe for concurrent
@@ -98,6 +101,11 @@ var memorySamples = []string{
 	"/gc/heap/live:bytes",
 	"/memory/classes/heap/stacks:bytes",
 	"/gc/cycles/total:gc-cycles",
+	"/memory/classes/heap/free:bytes",
+	"/memory/classes/heap/unused:bytes",
+	"/memory/classes/metadata/other:bytes",
+	"/memory/classes/metadata/mspan/inuse:bytes",
+	"/memory/classes/metadata/mcache/inuse:bytes",
 }
 
 // ReadMemory fills in the memory figures of s. Safe for concurrent use.
@@ -114,4 +122,5 @@ func (s *Stats) ReadMemory() {
 		return 0
 	}
 	s.HeapObjects, s.HeapLive, s.Stacks, s.GCs = v(0), v(1), v(2), v(3)
+	s.HeapFree, s.HeapUnused, s.Metadata = v(4), v(5), v(6)+v(7)+v(8)
 }
