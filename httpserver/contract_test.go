@@ -533,3 +533,56 @@ func TestMaxPhraseBoundsStatusText(t *testing.T) {
 		}
 	}
 }
+
+// closeLimitApp's requests set a body limit from their close hook, as a
+// streaming handler's OnConnectionClose may.
+type closeLimitApp struct{ got chan any }
+
+func (a *closeLimitApp) StartRequest(c httputil.Connection) httputil.MessageDelegate {
+	return &closeLimitReq{a: a, c: c}
+}
+
+type closeLimitReq struct {
+	a *closeLimitApp
+	c httputil.Connection
+}
+
+func (r *closeLimitReq) HeadersReceived(*httputil.ServerRequest) error { return nil }
+func (r *closeLimitReq) DataReceived([]byte) error                     { return nil }
+func (r *closeLimitReq) Finish()                                       {}
+func (r *closeLimitReq) OnConnectionClose() {
+	defer func() { r.a.got <- recover() }()
+	r.c.(httputil.BodyController).SetMaxBodySize(1)
+}
+
+// TestSetMaxBodySizeFromCloseHook: the client leaves in the middle of a
+// body, of either framing, and the close hook sets a body limit: nothing
+// applies any more, and nothing panics.
+func TestSetMaxBodySizeFromCloseHook(t *testing.T) {
+	for name, head := range map[string]string{
+		"content-length": "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc",
+		"chunked":        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			a := &closeLimitApp{got: make(chan any, 1)}
+			addr := serve(t, &Server{Handler: a})
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := io.WriteString(c, head); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(50 * time.Millisecond)
+			c.Close()
+			select {
+			case p := <-a.got:
+				if p != nil {
+					t.Fatalf("SetMaxBodySize in OnConnectionClose panicked: %v", p)
+				}
+			case <-time.After(3 * time.Second):
+				t.Fatal("no OnConnectionClose")
+			}
+		})
+	}
+}

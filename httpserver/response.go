@@ -338,6 +338,11 @@ func (c *conn) SetMaxBodySize(n int64) {
 	if c.rs == nil || n <= 0 {
 		return
 	}
+	if c.ps == nil {
+		// The body has been read, or the connection is closing (a close
+		// hook may call this): no limit applies any more.
+		return
+	}
 	c.maxBody = n
 	switch c.state {
 	case stateChunked:

@@ -61,6 +61,14 @@ type requestExtra struct {
 	madeQuery, madeBody, madeArgs   bool
 }
 
+// Share readies r to be read on another goroutine while its own goroutine
+// goes on using it, as web's Blocking verbs are: the state that the
+// accessors make on first use is made now, so that two accessors of
+// different data (Cookies on one goroutine, QueryArguments on the other)
+// do not race to make it. The same accessor must still not be called on
+// two goroutines at once.
+func (r *ServerRequest) Share() { r.x() }
+
 // x returns r's requestExtra, made on first use.
 func (r *ServerRequest) x() *requestExtra {
 	if r.ex == nil {

@@ -1,4 +1,4 @@
-//go:build (linux && 386) || freebsd || dragonfly
+//go:build (linux && (386 || s390x)) || freebsd || dragonfly
 
 package netutil
 

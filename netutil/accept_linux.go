@@ -1,4 +1,4 @@
-//go:build linux && !386
+//go:build linux && !386 && !s390x
 
 package netutil
 
@@ -13,7 +13,9 @@ import (
 // accept returns a non-blocking, close-on-exec connection from fd, and its
 // peer's address. The kernel writes the address on this stack rather than
 // in a buffer unix.Accept4 allocates, and an IPv4 peer's *net.TCPAddr is
-// one allocation: one per connection, not four.
+// one allocation: one per connection, not four. (On 386 and s390x, where
+// x/sys goes through socketcall for kernels older than 4.3, the x/sys
+// call is used: accept_cloexec.go.)
 func accept(fd int) (int, net.Addr, error) {
 	var rsa unix.RawSockaddrAny
 	n := uint32(unix.SizeofSockaddrAny)
@@ -32,13 +34,24 @@ func accept(fd int) (int, net.Addr, error) {
 		ip := make(net.IP, net.IPv6len)
 		copy(ip, p.Addr[:])
 		return int(nfd), &net.TCPAddr{IP: ip, Port: netPort(&p.Port), Zone: zoneName(p.Scope_id)}, nil
+	case unix.AF_UNIX:
+		return int(nfd), unixAddr((*unix.RawSockaddrUnix)(unsafe.Pointer(&rsa))), nil
 	}
-	// A Unix socket's peer (or another family): as getpeername says.
-	addr, err := peerAddr(int(nfd))
-	if err != nil {
-		addr = nil
+	return int(nfd), nil, nil
+}
+
+// unixAddr decodes a Unix socket's address as x/sys does: the path up to
+// its first NUL, an abstract one's leading NUL written as '@'.
+func unixAddr(p *unix.RawSockaddrUnix) *net.UnixAddr {
+	path := (*[len(p.Path)]byte)(unsafe.Pointer(&p.Path))
+	if path[0] == 0 {
+		path[0] = '@'
 	}
-	return int(nfd), addr, nil
+	n := 0
+	for n < len(path) && path[n] != 0 {
+		n++
+	}
+	return &net.UnixAddr{Name: string(path[:n]), Net: "unix"}
 }
 
 // netPort reads a port in network byte order.

@@ -83,8 +83,11 @@ func (h *RequestHandler) runBlocking(verb verbKind) bool {
 		return false
 	}
 	// The context is made here: the close callback, on the loop, may
-	// cancel it while the verb reads it on the executor.
+	// cancel it while the verb reads it on the executor. So is the
+	// request's lazily made state, which the verb and a function it
+	// passed to Run may both reach.
 	h.Context()
+	h.req.Share()
 	h.Asynchronous()
 	h.hold() // given back by verbReturned
 	fut := ioloop.RunInExecutor(loop, func() (struct{}, error) {

@@ -388,3 +388,29 @@ func TestFlushWaitSlowReader(t *testing.T) {
 		t.Logf("%d bytes taken before the writer had to wait; then %v, and after the client left %v", r.sent, r.waitErr, r.leaveErr)
 	})
 }
+
+// TestBlockingVerbAndRunReadTheRequest: a Blocking verb reads the query's
+// arguments while a function it passed to Run reads the cookies on the
+// loop. Both make the request's lazily made state; it is made before the
+// verb leaves the loop, so they do not race (go test -race). (Under
+// net/http the verb runs on the handler's own goroutine, so the function
+// runs after it: the verb must not wait for it.)
+func TestBlockingVerbAndRunReadTheRequest(t *testing.T) {
+	servers(t, func(t *testing.T) *Application {
+		settings, _ := quietSettings(t)
+		return NewApplication([]Rule{
+			Blocking(execRule(`/r`, func(h *execHandler) error {
+				h.Run(func() { h.Request().Cookies() })
+				time.Sleep(20 * time.Millisecond)
+				return h.Finish("a=" + h.Request().QueryArguments().Get("a"))
+			})),
+		}, settings)
+	}, func(t *testing.T, base string) {
+		c := &http.Client{Transport: &http.Transport{}}
+		defer c.CloseIdleConnections()
+		resp, body := fetch(t, c, "GET", base+"/r?a=1", "", "Cookie", "k=v")
+		if resp.StatusCode != 200 || body != "a=1" {
+			t.Errorf("got %d %q, want 200 \"a=1\"", resp.StatusCode, body)
+		}
+	})
+}

@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"log"
 	"log/slog"
+	"math"
 	"strconv"
 	"sync"
 	"time"
@@ -67,7 +68,7 @@ func (h *ClockHandler) Get() error {
 		return err
 	}
 	h.stream, h.next = s, 1
-	if id, err := strconv.Atoi(s.LastEventID()); err == nil && id >= 0 && id < 1<<62 {
+	if id, err := strconv.Atoi(s.LastEventID()); err == nil && id >= 0 && id < math.MaxInt/2 {
 		h.next = id + 1
 	}
 	if count > 0 {

@@ -74,10 +74,12 @@ func New(maxEvents int) (*Poller, error) {
 }
 
 // poll collects ready events without waiting. epoll_wait with a zero
-// timeout cannot block, so it is a raw system call (no scheduler hand-off).
+// timeout cannot block, so it is a raw system call (no scheduler hand-off):
+// epoll_pwait with no signal mask, which every architecture has (arm64
+// and riscv64 have no epoll_wait).
 func (p *Poller) poll() (int, error) {
 	for {
-		r, _, e := unix.RawSyscall6(unix.SYS_EPOLL_WAIT, uintptr(p.epfd),
+		r, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(p.epfd),
 			uintptr(unsafe.Pointer(&p.raw[0])), uintptr(len(p.raw)), 0, 0, 0)
 		if e == unix.EINTR {
 			continue
