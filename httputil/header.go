@@ -169,6 +169,9 @@ func (h *Header) All() iter.Seq2[string, string] {
 // slices.Grow does.
 func (h *Header) Grow(n int) { h.fields = slices.Grow(h.fields, n) }
 
+// Cap returns the number of fields h holds without another allocation.
+func (h *Header) Cap() int { return cap(h.fields) }
+
 // Reset removes every field and keeps the storage for reuse.
 func (h *Header) Reset() {
 	clear(h.fields) // drop string references so they can be collected

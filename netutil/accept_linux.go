@@ -31,9 +31,7 @@ func accept(fd int) (int, net.Addr, error) {
 		return int(nfd), tcp4Addr(p.Addr, netPort(&p.Port)), nil
 	case unix.AF_INET6:
 		p := (*unix.RawSockaddrInet6)(unsafe.Pointer(&rsa))
-		ip := make(net.IP, net.IPv6len)
-		copy(ip, p.Addr[:])
-		return int(nfd), &net.TCPAddr{IP: ip, Port: netPort(&p.Port), Zone: zoneName(p.Scope_id)}, nil
+		return int(nfd), tcp6Addr(p.Addr, netPort(&p.Port), p.Scope_id), nil
 	case unix.AF_UNIX:
 		return int(nfd), unixAddr((*unix.RawSockaddrUnix)(unsafe.Pointer(&rsa))), nil
 	}

@@ -293,9 +293,7 @@ func SockaddrToAddr(sa unix.Sockaddr) net.Addr {
 	case *unix.SockaddrInet4:
 		return tcp4Addr(a.Addr, a.Port)
 	case *unix.SockaddrInet6:
-		ip := make(net.IP, net.IPv6len)
-		copy(ip, a.Addr[:])
-		return &net.TCPAddr{IP: ip, Port: a.Port, Zone: zoneName(a.ZoneId)}
+		return tcp6Addr(a.Addr, a.Port, a.ZoneId)
 	case *unix.SockaddrUnix:
 		return &net.UnixAddr{Name: a.Name, Net: "unix"}
 	}
@@ -311,6 +309,11 @@ func tcp4Addr(ip [4]byte, port int) *net.TCPAddr {
 	}{ip: ip}
 	a.TCPAddr = net.TCPAddr{IP: a.ip[:], Port: port}
 	return &a.TCPAddr
+}
+
+// tcp6Addr returns the *net.TCPAddr of an IPv6 address, port and zone.
+func tcp6Addr(ip [16]byte, port int, zone uint32) *net.TCPAddr {
+	return &net.TCPAddr{IP: append(net.IP(nil), ip[:]...), Port: port, Zone: zoneName(zone)}
 }
 
 func zoneName(id uint32) string {

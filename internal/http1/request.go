@@ -106,9 +106,12 @@ func (p *RequestParser) parseHead(line, fields []byte, req *httputil.ServerReque
 	req.Header.Reset()
 	// One allocation of the right size for a fresh request's fields (the
 	// last line is the empty one), not three or four as they grow; at
-	// most 32 ahead, before any line is checked.
-	if n := bytes.Count(fields, []byte{'\n'}) - 1; n > 0 {
-		req.Header.Grow(min(n, 32))
+	// most 32 ahead, before any line is checked. A reused request keeps
+	// its storage and skips the count.
+	if req.Header.Cap() == 0 {
+		if n := bytes.Count(fields, []byte{'\n'}) - 1; n > 0 {
+			req.Header.Grow(min(n, 32))
+		}
 	}
 	var f frameState
 	p.c.begin()

@@ -511,3 +511,27 @@ func TestRequestHost(t *testing.T) {
 		}
 	}
 }
+
+// TestParseFreshRequestSizesItsHeader: a request without header storage
+// gets it in one allocation of the head's field count, not by growing.
+func TestParseFreshRequestSizesItsHeader(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful under the race detector")
+	}
+	raw := []byte("POST /a/message/updates HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 8\r\nX-A: 1\r\nX-B: 2\r\n\r\n")
+	var p RequestParser
+	if n, err := p.Parse(raw, new(httputil.ServerRequest)); n != len(raw) || err != nil { // warms the parser's string cache
+		t.Fatalf("Parse = %d, %v", n, err)
+	}
+	var req *httputil.ServerRequest
+	allocs := testing.AllocsPerRun(100, func() {
+		req = new(httputil.ServerRequest)
+		p.Parse(raw, req)
+	})
+	if allocs != 2 { // the ServerRequest and its header's fields
+		t.Errorf("Parse on a fresh request allocates %v times, want 2", allocs)
+	}
+	if req.Header.Len() != 5 || req.Header.Cap() != 5 {
+		t.Errorf("header: %d fields, room for %d; want 5 and 5", req.Header.Len(), req.Header.Cap())
+	}
+}
