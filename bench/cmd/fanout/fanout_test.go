@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/gotornado/tornado/bench/internal/chat"
+
+	"github.com/gotornado/tornado/bench/internal/proc"
 )
 
 // testOptions builds the servers into a temporary folder and returns
@@ -20,7 +22,7 @@ func testOptions(t *testing.T) *options {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("needs the go command to build the servers")
 	}
-	if _, err := raiseNoFile(); err != nil {
+	if _, err := proc.RaiseNoFile(); err != nil {
 		t.Skip(err)
 	}
 	dir := t.TempDir()

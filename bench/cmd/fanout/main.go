@@ -49,6 +49,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/gotornado/tornado/bench/internal/proc"
 )
 
 // servers are the chats compared, GoTornado's first: the ratios are
@@ -106,7 +108,7 @@ func (o *options) check() error {
 	if o.n < 1 || o.rounds < 1 || o.batch < 1 || o.warm < 0 || o.procs < 1 || o.port < 1 || o.port+len(servers) > 65535 {
 		return fmt.Errorf("-n, -rounds, -batch, -procs and -port must be positive, -warm not negative")
 	}
-	limit, err := raiseNoFile()
+	limit, err := proc.RaiseNoFile()
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gotornado/tornado/bench/internal/chat"
+
+	"github.com/gotornado/tornado/bench/internal/proc"
 )
 
 // roundResult is what one round measured on one server. Times are in
@@ -102,7 +104,7 @@ func fanOut(o *options, c *child, n int, cursor string, deadline time.Time, r *r
 		if before, err = c.stats(); err != nil {
 			return "", err
 		}
-		if r.RSSBeforeKB, err = vmRSS(c.pid); err != nil {
+		if r.RSSBeforeKB, err = proc.VmRSS(c.pid); err != nil {
 			return "", err
 		}
 		r.GoroutinesBefore = before.Goroutines
@@ -153,7 +155,7 @@ func measureWaiting(o *options, c *child, r *roundResult, before chat.Stats) err
 	if err != nil {
 		return err
 	}
-	if r.RSSWaitingKB, err = vmRSS(c.pid); err != nil {
+	if r.RSSWaitingKB, err = proc.VmRSS(c.pid); err != nil {
 		return err
 	}
 	n := float64(r.N)

@@ -17,22 +17,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// raiseNoFile raises this process's soft RLIMIT_NOFILE to the hard limit
-// and returns it.
-func raiseNoFile() (uint64, error) {
-	var rl unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err != nil {
-		return 0, err
-	}
-	if rl.Cur < rl.Max {
-		rl.Cur = rl.Max
-		if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &rl); err != nil {
-			return 0, err
-		}
-	}
-	return rl.Cur, nil
-}
-
 // raiseChildNoFile makes sure process pid may open want files, raising its
 // soft RLIMIT_NOFILE up to its hard limit if needed, and returns the soft
 // limit it has.
@@ -52,20 +36,6 @@ func raiseChildNoFile(pid int, want uint64) (uint64, error) {
 		return 0, err
 	}
 	return rl.Cur, nil
-}
-
-// vmRSS returns the resident set size of pid in KiB.
-func vmRSS(pid int) (int64, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0, err
-	}
-	for line := range strings.Lines(string(b)) {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-		}
-	}
-	return 0, errors.New("no VmRSS in /proc/" + strconv.Itoa(pid) + "/status")
 }
 
 // cpuTime is a process's CPU time, read two ways: the sum over its threads

@@ -11,9 +11,7 @@ import (
 
 var errLinuxOnly = errors.New("fanout: Linux only (it reads /proc and the kernel's receive timestamps)")
 
-func raiseNoFile() (uint64, error)                          { return 0, errLinuxOnly }
 func raiseChildNoFile(pid int, want uint64) (uint64, error) { return 0, errLinuxOnly }
-func vmRSS(pid int) (int64, error)                          { return 0, errLinuxOnly }
 func processCPU(pid int) (cpuTime, error)                   { return cpuTime{}, errLinuxOnly }
 func machineBusy() (int64, error)                           { return 0, errLinuxOnly }
 func loadAvg() string                                       { return "n/a" }

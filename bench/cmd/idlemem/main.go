@@ -22,6 +22,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/gotornado/tornado/bench/internal/proc"
 )
 
 func main() {
@@ -40,7 +42,7 @@ func main() {
 	if err := checkLoopback(*addr); err != nil {
 		log.Fatal(err)
 	}
-	limit, err := raiseNoFile()
+	limit, err := proc.RaiseNoFile()
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -61,7 +63,7 @@ func main() {
 		log.Fatal("warm-up request: ", err)
 	}
 	time.Sleep(*settle)
-	before, err := vmRSS(*pid)
+	before, err := proc.VmRSS(*pid)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -73,7 +75,7 @@ func main() {
 	}
 	opened := time.Since(start)
 	time.Sleep(*settle)
-	after, err := vmRSS(*pid)
+	after, err := proc.VmRSS(*pid)
 	if err != nil {
 		log.Fatal(err)
 	}

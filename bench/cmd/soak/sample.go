@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gotornado/tornado/bench/internal/proc"
 )
 
 // sample is one reading of the server, with the load's counters at the
@@ -61,7 +63,7 @@ func (s *sampler) take(at time.Duration, c *counters) (sample, error) {
 	if err != nil {
 		return sample{}, err
 	}
-	rss, err := vmRSS(s.pid)
+	rss, err := proc.VmRSS(s.pid)
 	if err != nil {
 		return sample{}, err
 	}
@@ -96,18 +98,4 @@ func openFDs(pid int) (int, error) {
 		return 0, err
 	}
 	return len(ents), nil
-}
-
-// vmRSS returns the resident set size of pid in KiB.
-func vmRSS(pid int) (int64, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0, err
-	}
-	for line := range strings.Lines(string(b)) {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-		}
-	}
-	return 0, errors.New("no VmRSS in /proc/" + strconv.Itoa(pid) + "/status")
 }
